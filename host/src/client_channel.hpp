@@ -1,0 +1,17 @@
+// client_channel.hpp: how a session reaches its client. Each transport implements it.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+namespace switchboard::host {
+
+class ClientChannel {
+   public:
+    virtual ~ClientChannel() = default;
+    // Sends one JSON-RPC message (or batch array). `related_request` is the id of the client
+    // request the message belongs to (its response, progress, logs, nested requests), or null.
+    // Thread-safe.
+    virtual void send(const nlohmann::json& message, const nlohmann::json& related_request) = 0;
+};
+
+}  // namespace switchboard::host

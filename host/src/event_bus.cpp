@@ -1,0 +1,91 @@
+// event_bus.cpp: topic matching and ordered delivery.
+#include "event_bus.hpp"
+
+#include <boost/asio/post.hpp>
+
+#include <vector>
+
+namespace switchboard::host {
+namespace {
+
+std::vector<std::string_view> split(std::string_view text) {
+    std::vector<std::string_view> parts;
+    size_t start = 0;
+    while (true) {
+        const size_t dot = text.find('.', start);
+        parts.push_back(text.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+        if (dot == std::string_view::npos) return parts;
+        start = dot + 1;
+    }
+}
+
+bool valid_segment(std::string_view segment) {
+    if (segment.empty()) return false;
+    for (char c : segment)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) return false;
+    return true;
+}
+
+}  // namespace
+
+bool valid_topic(std::string_view topic) {
+    for (auto segment : split(topic))
+        if (!valid_segment(segment)) return false;
+    return true;
+}
+
+bool valid_topic_pattern(std::string_view pattern) {
+    const auto segments = split(pattern);
+    for (size_t i = 0; i < segments.size(); ++i) {
+        if (segments[i] == "*") continue;
+        if (segments[i] == "#" && i + 1 == segments.size()) continue;
+        if (!valid_segment(segments[i])) return false;
+    }
+    return true;
+}
+
+bool topic_matches(std::string_view pattern, std::string_view topic) {
+    const auto want = split(pattern);
+    const auto have = split(topic);
+    for (size_t i = 0; i < want.size(); ++i) {
+        if (want[i] == "#") return true;
+        if (i >= have.size()) return false;
+        if (want[i] != "*" && want[i] != have[i]) return false;
+    }
+    return want.size() == have.size();
+}
+
+uint64_t EventBus::subscribe(std::string pattern, Handler handler) {
+    const uint64_t id = next_id_++;
+    auto subscription = std::make_shared<Subscription>(io_, std::move(pattern), std::move(handler));
+    std::unique_lock lock(mutex_);
+    subscriptions_.emplace(id, std::move(subscription));
+    return id;
+}
+
+void EventBus::unsubscribe(uint64_t id) {
+    std::shared_ptr<Subscription> subscription;
+    {
+        std::unique_lock lock(mutex_);
+        auto found = subscriptions_.find(id);
+        if (found == subscriptions_.end()) return;
+        subscription = std::move(found->second);
+        subscriptions_.erase(found);
+    }
+    std::lock_guard delivering(subscription->delivering);  // waits for a running handler
+    subscription->active = false;
+}
+
+void EventBus::publish(std::string topic, std::string payload_json) {
+    auto event = std::make_shared<const std::pair<std::string, std::string>>(std::move(topic), std::move(payload_json));
+    std::shared_lock lock(mutex_);
+    for (const auto& [id, subscription] : subscriptions_) {
+        if (!topic_matches(subscription->pattern, event->first)) continue;
+        boost::asio::post(subscription->strand, [subscription, event] {
+            std::lock_guard delivering(subscription->delivering);
+            if (subscription->active) subscription->handler(event->first, event->second);
+        });
+    }
+}
+
+}  // namespace switchboard::host

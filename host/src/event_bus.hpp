@@ -1,0 +1,59 @@
+// event_bus.hpp: topic-based publish/subscribe between plugins and the host.
+//
+// Topics are dot-separated (`host.tool.called`). In a pattern `*` matches exactly one segment and
+// a final `#` matches any number of trailing segments. Each subscription receives its events in
+// publish order, on the executor, one at a time.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+
+namespace switchboard::host {
+
+bool topic_matches(std::string_view pattern, std::string_view topic);
+
+// A pattern is non-empty segments of [A-Za-z0-9_-] or `*`, with an optional final `#`.
+bool valid_topic_pattern(std::string_view pattern);
+// A topic is non-empty segments of [A-Za-z0-9_-].
+bool valid_topic(std::string_view topic);
+
+class EventBus {
+   public:
+    using Handler = std::function<void(const std::string& topic, const std::string& payload_json)>;
+
+    explicit EventBus(boost::asio::io_context& io) : io_(io) {}
+
+    // Returns a subscription id, never 0. `owner` names the subscriber in logs.
+    uint64_t subscribe(std::string pattern, Handler handler);
+    // After it returns the handler is not running and will not run again.
+    void unsubscribe(uint64_t id);
+    void publish(std::string topic, std::string payload_json);
+
+   private:
+    struct Subscription {
+        Subscription(boost::asio::io_context& io, std::string p, Handler h)
+            : strand(boost::asio::make_strand(io)), pattern(std::move(p)), handler(std::move(h)) {}
+        boost::asio::strand<boost::asio::io_context::executor_type> strand;
+        std::string pattern;
+        std::mutex delivering;  // held while `handler` runs
+        bool active = true;     // guarded by delivering
+        Handler handler;
+    };
+
+    boost::asio::io_context& io_;
+    std::shared_mutex mutex_;
+    std::map<uint64_t, std::shared_ptr<Subscription>> subscriptions_;  // guarded by mutex_
+    std::atomic<uint64_t> next_id_{1};
+};
+
+}  // namespace switchboard::host

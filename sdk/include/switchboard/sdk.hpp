@@ -1,0 +1,634 @@
+// switchboard/sdk.hpp: the C++ layer over plugin.h. Header-only; needs nlohmann_json.
+//
+// A plugin author derives from switchboard::Plugin, registers tools, resources, prompts and
+// completions in the constructor, and exports the class with SWITCHBOARD_PLUGIN. Handlers are
+// ordinary C++: JSON in, JSON out, exceptions allowed. The SDK turns an exception into an
+// `isError` tool result (or a JSON-RPC error for the other methods), so none crosses the C ABI.
+//
+//   class Hello : public switchboard::Plugin {
+//    public:
+//     explicit Hello(const sb_host_api* api) : Plugin(api) {
+//       add_tool(switchboard::Tool("hello_greet", "Greets someone by name.")
+//                    .input_schema({{"type", "object"}, ...}),
+//                [](const switchboard::Json& args, switchboard::Call&) {
+//                  return switchboard::ToolResult::text("Hello, " + args.at("name").get<std::string>());
+//                });
+//     }
+//   };
+//   SWITCHBOARD_PLUGIN(Hello, "Hello", "1.0.0", "Greets people.")
+//
+// Threads: a synchronous handler runs on the host's blocking pool, so it may do disk or network
+// work and may wait on the client (Call::sample, Call::elicit). An async handler runs on an
+// executor thread, must not block, and ends the call later with Call::respond.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "switchboard/ext/http.h"
+#include "switchboard/plugin.h"
+#include "switchboard/uri_template.hpp"
+
+namespace switchboard {
+
+using Json = nlohmann::json;
+
+inline sb_str to_sb(std::string_view text) { return sb_str{text.data(), text.size()}; }
+inline std::string_view from_sb(sb_str text) {
+    return text.size == 0 ? std::string_view{} : std::string_view(text.data, text.size);
+}
+
+enum class LogLevel {
+    debug = SB_LOG_DEBUG,
+    info = SB_LOG_INFO,
+    notice = SB_LOG_NOTICE,
+    warning = SB_LOG_WARNING,
+    error = SB_LOG_ERROR,
+    critical = SB_LOG_CRITICAL,
+    alert = SB_LOG_ALERT,
+    emergency = SB_LOG_EMERGENCY
+};
+
+// Thrown by a tool handler: the message becomes the text of an `isError` result, as is.
+class ToolError : public std::runtime_error {
+   public:
+    using std::runtime_error::runtime_error;
+};
+
+// Thrown by any handler to answer with a specific JSON-RPC error.
+class RpcError : public std::runtime_error {
+   public:
+    RpcError(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
+    int code() const { return code_; }
+
+   private:
+    int code_;
+};
+
+// The outcome of something asynchronous: a result, or a JSON-RPC error object.
+struct Reply {
+    bool ok = false;
+    Json value;  // the result when ok, otherwise {"code", "message", "data"?}
+    std::string error_message() const {
+        return ok ? std::string() : value.value("message", std::string("unknown error"));
+    }
+};
+
+// ---- content and result builders ---------------------------------------------------------
+
+namespace content {
+inline Json text(std::string text) { return {{"type", "text"}, {"text", std::move(text)}}; }
+inline Json image(std::string base64, std::string mime_type) {
+    return {{"type", "image"}, {"data", std::move(base64)}, {"mimeType", std::move(mime_type)}};
+}
+inline Json audio(std::string base64, std::string mime_type) {
+    return {{"type", "audio"}, {"data", std::move(base64)}, {"mimeType", std::move(mime_type)}};
+}
+inline Json resource_link(std::string uri, std::string name, std::string mime_type = {}) {
+    Json link = {{"type", "resource_link"}, {"uri", std::move(uri)}, {"name", std::move(name)}};
+    if (!mime_type.empty()) link["mimeType"] = std::move(mime_type);
+    return link;
+}
+inline Json embedded_text(std::string uri, std::string mime_type, std::string text) {
+    return {{"type", "resource"},
+            {"resource", {{"uri", std::move(uri)}, {"mimeType", std::move(mime_type)}, {"text", std::move(text)}}}};
+}
+inline Json embedded_blob(std::string uri, std::string mime_type, std::string base64) {
+    return {{"type", "resource"},
+            {"resource", {{"uri", std::move(uri)}, {"mimeType", std::move(mime_type)}, {"blob", std::move(base64)}}}};
+}
+}  // namespace content
+
+// A CallToolResult under construction.
+class ToolResult {
+   public:
+    static ToolResult text(std::string text) { return ToolResult().add(content::text(std::move(text))); }
+    static ToolResult error(std::string message) {
+        ToolResult result = text(std::move(message));
+        result.is_error_ = true;
+        return result;
+    }
+    // structuredContent, mirrored as JSON text in `content` for clients that read only text.
+    static ToolResult structured(Json value) {
+        ToolResult result = text(value.dump());
+        result.structured_ = std::move(value);
+        return result;
+    }
+
+    ToolResult& add(Json content_item) {
+        content_.push_back(std::move(content_item));
+        return *this;
+    }
+    ToolResult& meta(Json meta) {
+        meta_ = std::move(meta);
+        return *this;
+    }
+
+    Json to_json() const {
+        Json result = {{"content", content_}};
+        if (structured_) result["structuredContent"] = *structured_;
+        if (is_error_) result["isError"] = true;
+        if (!meta_.is_null()) result["_meta"] = meta_;
+        return result;
+    }
+
+   private:
+    Json content_ = Json::array();
+    std::optional<Json> structured_;
+    Json meta_;
+    bool is_error_ = false;
+};
+
+// A Tool definition (the MCP `Tool` object) with a fluent builder.
+class Tool {
+   public:
+    Tool(std::string name, std::string description)
+        : json_{{"name", std::move(name)},
+                {"description", std::move(description)},
+                {"inputSchema", {{"type", "object"}}}} {}
+    Tool& title(std::string title) { return set("title", std::move(title)); }
+    Tool& input_schema(Json schema) { return set("inputSchema", std::move(schema)); }
+    Tool& output_schema(Json schema) { return set("outputSchema", std::move(schema)); }
+    Tool& annotations(Json annotations) { return set("annotations", std::move(annotations)); }
+    Tool& icons(Json icons) { return set("icons", std::move(icons)); }
+    Tool& set(const std::string& key, Json value) {
+        json_[key] = std::move(value);
+        return *this;
+    }
+    const std::string name() const { return json_.at("name").get<std::string>(); }
+    const Json& json() const { return json_; }
+
+   private:
+    Json json_;
+};
+
+// ---- one in-flight request -------------------------------------------------------------------
+
+// The request a handler serves: progress, logging, cancellation, client requests, the answer.
+// Shared by the SDK and by async handlers; ends exactly once.
+class Call {
+   public:
+    Call(const sb_host_api* api, sb_request* request) : api_(api), request_(request) {}
+    Call(const Call&) = delete;
+    Call& operator=(const Call&) = delete;
+    ~Call() {
+        if (!ended_.exchange(true)) {
+            const std::string message = "the plugin dropped the request without answering";
+            api_->respond_error(request_, SB_ERR_INTERNAL, to_sb(message));
+        }
+    }
+
+    // {"method", "session", "protocolVersion", "clientInfo", "clientCapabilities", "meta"}
+    Json info() const { return Json::parse(from_sb(api_->request_info(request_))); }
+    bool cancelled() const { return ended_ || api_->is_cancelled(request_) != 0; }
+
+    void progress(double progress, double total = -1, std::string_view message = {}) {
+        if (!ended_) api_->progress(request_, progress, total, to_sb(message));
+    }
+    void log(LogLevel level, const Json& data, std::string_view logger = {}) {
+        if (ended_) return;
+        const std::string text = data.dump();
+        api_->log_message(request_, static_cast<sb_log_level>(level), to_sb(logger), to_sb(text));
+    }
+
+    // Sends a request to the client; `done` runs on an executor thread.
+    void client_request(std::string_view method, const Json& params, std::function<void(Reply)> done) {
+        auto* box = new std::function<void(Reply)>(std::move(done));
+        const std::string text = params.dump();
+        api_->client_request(request_, to_sb(method), to_sb(text), &Call::deliver_reply, box);
+    }
+    // Blocking form, for synchronous handlers (which run on the blocking pool).
+    Reply client_request_wait(std::string_view method, const Json& params) {
+        auto waiter = std::make_shared<Waiter>();
+        client_request(method, params, [waiter](Reply reply) { waiter->set(std::move(reply)); });
+        return waiter->wait();
+    }
+    // sampling/createMessage; throws ToolError when the client refuses or cannot sample.
+    Json sample(const Json& params) { return expect(client_request_wait("sampling/createMessage", params)); }
+    // elicitation/create; returns {"action", "content"?}.
+    Json elicit(const Json& params) { return expect(client_request_wait("elicitation/create", params)); }
+    // roots/list; returns {"roots": [...]}.
+    Json roots() { return expect(client_request_wait("roots/list", Json::object())); }
+
+    void respond(const Json& result) {
+        if (ended_.exchange(true)) return;
+        const std::string text = result.dump();
+        api_->respond(request_, to_sb(text));
+    }
+    void respond_error(int code, std::string_view message) {
+        if (ended_.exchange(true)) return;
+        api_->respond_error(request_, code, to_sb(message));
+    }
+    bool ended() const { return ended_; }
+
+   private:
+    struct Waiter {
+        std::mutex mutex;
+        std::condition_variable ready;
+        std::optional<Reply> reply;
+        void set(Reply value) {
+            std::lock_guard lock(mutex);
+            reply = std::move(value);
+            ready.notify_all();
+        }
+        Reply wait() {
+            std::unique_lock lock(mutex);
+            ready.wait(lock, [this] { return reply.has_value(); });
+            return std::move(*reply);
+        }
+    };
+
+    static Json expect(Reply reply) {
+        if (!reply.ok) throw ToolError(reply.error_message());
+        return std::move(reply.value);
+    }
+    static void deliver_reply(void* user, int ok, sb_str json) {
+        std::unique_ptr<std::function<void(Reply)>> done(static_cast<std::function<void(Reply)>*>(user));
+        Reply reply;
+        reply.ok = ok != 0;
+        try {
+            reply.value = Json::parse(from_sb(json));
+        } catch (const std::exception& e) {
+            reply.ok = false;
+            reply.value = {{"code", SB_ERR_INTERNAL}, {"message", e.what()}};
+        }
+        try {
+            (*done)(std::move(reply));
+        } catch (...) {  // nothing may escape into the host
+        }
+    }
+
+    const sb_host_api* api_;
+    sb_request* request_;
+    std::atomic<bool> ended_{false};
+};
+
+using CallPtr = std::shared_ptr<Call>;
+
+// Handler signatures.
+using ToolHandler = std::function<ToolResult(const Json& arguments, Call& call)>;
+using AsyncToolHandler = std::function<void(const Json& arguments, CallPtr call)>;
+// Returns one `contents` item or an array of them.
+using ResourceReader = std::function<Json(const std::string& uri, Call& call)>;
+using TemplateReader = std::function<Json(const std::string& uri, const UriVariables& variables, Call& call)>;
+// Returns a GetPromptResult: {"messages": [...], "description"?}.
+using PromptHandler = std::function<Json(const Json& arguments, Call& call)>;
+// Returns candidate values for `argument` {"name", "value"}; `context` is {"arguments"?: {...}}.
+using Completer = std::function<std::vector<std::string>(const Json& argument, const Json& context)>;
+
+// ---- the plugin base class ---------------------------------------------------------------
+
+class Plugin {
+   public:
+    explicit Plugin(const sb_host_api* api) : api_(api), config_(Json::parse(from_sb(api->config_json))) {}
+    Plugin(const Plugin&) = delete;
+    Plugin& operator=(const Plugin&) = delete;
+    virtual ~Plugin() {
+        std::vector<uint64_t> ids;
+        {
+            std::lock_guard lock(subscriptions_mutex_);
+            for (const auto& entry : subscriptions_) ids.push_back(entry.first);
+        }
+        for (uint64_t id : ids) unsubscribe(id);
+    }
+
+    // ---- where the plugin is ----
+    std::string id() const { return std::string(from_sb(api_->plugin_id)); }
+    std::string data_dir() const { return std::string(from_sb(api_->data_dir)); }
+    const Json& config() const { return config_; }
+    const sb_host_api* api() const { return api_; }
+
+    void log(LogLevel level, std::string_view message) const {
+        api_->log(api_->host, static_cast<sb_log_level>(level), to_sb(message));
+    }
+
+    // ---- what the plugin offers ----
+    void add_tool(const Tool& tool, ToolHandler handler) {
+        register_tool(tool, Handlers::Tool{std::move(handler), {}});
+    }
+    void add_async_tool(const Tool& tool, AsyncToolHandler handler) {
+        register_tool(tool, Handlers::Tool{{}, std::move(handler)});
+    }
+    void remove_tool(const std::string& name) {
+        api_->remove_tool(api_->host, to_sb(name));
+        std::unique_lock lock(handlers_mutex_);
+        handlers_.tools.erase(name);
+    }
+    void add_resource(const Json& resource, ResourceReader reader) {
+        const std::string uri = resource.at("uri").get<std::string>();
+        {
+            std::unique_lock lock(handlers_mutex_);
+            handlers_.resources[uri] = std::move(reader);
+        }
+        check(api_->add_resource(api_->host, to_sb(resource.dump())), "resource " + uri);
+    }
+    void add_resource_template(const Json& resource_template, TemplateReader reader,
+                               Completer completer = {}) {
+        const std::string uri_template = resource_template.at("uriTemplate").get<std::string>();
+        {
+            std::unique_lock lock(handlers_mutex_);
+            handlers_.templates[uri_template] = {std::move(reader), std::move(completer)};
+        }
+        check(api_->add_resource_template(api_->host, to_sb(resource_template.dump())),
+              "resource template " + uri_template);
+    }
+    void add_prompt(const Json& prompt, PromptHandler handler, Completer completer = {}) {
+        const std::string name = prompt.at("name").get<std::string>();
+        {
+            std::unique_lock lock(handlers_mutex_);
+            handlers_.prompts[name] = {std::move(handler), std::move(completer)};
+        }
+        check(api_->add_prompt(api_->host, to_sb(prompt.dump())), "prompt " + name);
+    }
+    void set_instructions(std::string_view instructions) { api_->set_instructions(api_->host, to_sb(instructions)); }
+    // Tells subscribed clients that the resource at `uri` changed.
+    void resource_updated(std::string_view uri) { api_->resource_updated(api_->host, to_sb(uri)); }
+
+    // ---- executor ----
+    void post(std::function<void()> task) { api_->post(api_->host, &run_task, new std::function<void()>(std::move(task))); }
+    void post_blocking(std::function<void()> task) {
+        api_->post_blocking(api_->host, &run_task, new std::function<void()>(std::move(task)));
+    }
+
+    // ---- event bus ----
+    using EventHandler = std::function<void(std::string_view topic, const Json& payload)>;
+    uint64_t subscribe(std::string_view pattern, EventHandler handler) {
+        auto box = std::make_unique<EventHandler>(std::move(handler));
+        EventHandler* raw = box.get();
+        std::lock_guard lock(subscriptions_mutex_);
+        const uint64_t id = api_->subscribe(api_->host, to_sb(pattern), &deliver_event, raw);
+        subscriptions_.emplace(id, std::move(box));
+        return id;
+    }
+    void unsubscribe(uint64_t id) {
+        api_->unsubscribe(api_->host, id);
+        std::lock_guard lock(subscriptions_mutex_);
+        subscriptions_.erase(id);
+    }
+    void publish(std::string_view topic, const Json& payload) {
+        api_->publish(api_->host, to_sb(topic), to_sb(payload.dump()));
+    }
+
+    // ---- calling other plugins' tools ----
+    uint64_t call_tool(const std::string& name, const Json& arguments, std::function<void(Reply)> done) {
+        const Json params = {{"name", name}, {"arguments", arguments}};
+        auto* box = new std::function<void(Reply)>(std::move(done));
+        return api_->call_tool(api_->host, to_sb(params.dump()), &deliver_call_reply, box);
+    }
+    void cancel_call(uint64_t call_id) { api_->cancel_call(api_->host, call_id); }
+
+    // ---- optional services ----
+    const sb_http_service* http() const {
+        return static_cast<const sb_http_service*>(api_->get_service(api_->host, SB_HTTP_SERVICE_ID));
+    }
+
+    // Entry point for the C trampoline; routes one request to its handler.
+    void dispatch(sb_request* request, std::string_view method, std::string_view params_text) {
+        auto call = std::make_shared<Call>(api_, request);
+        Json params;
+        try {
+            params = Json::parse(params_text);
+        } catch (const std::exception& e) {
+            call->respond_error(SB_ERR_INVALID_PARAMS, std::string("params are not valid JSON: ") + e.what());
+            return;
+        }
+        if (method == "tools/call") return dispatch_tool(params, std::move(call));
+        // The other methods run their (synchronous) handler on the blocking pool.
+        post_blocking([this, method = std::string(method), params = std::move(params), call]() {
+            try {
+                call->respond(dispatch_other(method, params, *call));
+            } catch (const RpcError& e) {
+                call->respond_error(e.code(), e.what());
+            } catch (const std::exception& e) {
+                call->respond_error(SB_ERR_INTERNAL, e.what());
+            }
+        });
+    }
+
+   private:
+    struct Handlers {
+        struct Tool {
+            ToolHandler sync;
+            AsyncToolHandler async;
+        };
+        struct Template {
+            TemplateReader reader;
+            Completer completer;
+        };
+        struct Prompt {
+            PromptHandler handler;
+            Completer completer;
+        };
+        std::map<std::string, Tool, std::less<>> tools;
+        std::map<std::string, ResourceReader, std::less<>> resources;
+        std::map<std::string, Template, std::less<>> templates;
+        std::map<std::string, Prompt, std::less<>> prompts;
+    };
+
+    void check(int accepted, const std::string& what) const {
+        if (!accepted) throw std::runtime_error(what + " refused: " + std::string(from_sb(api_->last_error(api_->host))));
+    }
+
+    void register_tool(const Tool& tool, Handlers::Tool handler) {
+        const std::string name = tool.name();
+        {
+            std::unique_lock lock(handlers_mutex_);
+            handlers_.tools[name] = std::move(handler);
+        }
+        check(api_->add_tool(api_->host, to_sb(tool.json().dump())), "tool " + name);
+    }
+
+    void dispatch_tool(const Json& params, CallPtr call) {
+        const std::string name = params.value("name", std::string());
+        Json arguments = params.value("arguments", Json::object());
+        Handlers::Tool handler;
+        {
+            std::shared_lock lock(handlers_mutex_);
+            auto found = handlers_.tools.find(name);
+            if (found == handlers_.tools.end()) {
+                call->respond_error(SB_ERR_INVALID_PARAMS, "Unknown tool: " + name);
+                return;
+            }
+            handler = found->second;
+        }
+        if (handler.async) {
+            try {
+                handler.async(arguments, call);
+            } catch (const std::exception& e) {
+                call->respond(tool_failure(name, e).to_json());
+            }
+            return;
+        }
+        post_blocking([name, arguments = std::move(arguments), sync = std::move(handler.sync), call]() {
+            try {
+                call->respond(sync(arguments, *call).to_json());
+            } catch (const std::exception& e) {
+                call->respond(tool_failure(name, e).to_json());
+            }
+        });
+    }
+
+    static ToolResult tool_failure(const std::string& tool, const std::exception& e) {
+        if (dynamic_cast<const ToolError*>(&e) != nullptr) return ToolResult::error(e.what());
+        if (dynamic_cast<const nlohmann::json::exception*>(&e) != nullptr)
+            return ToolResult::error("invalid arguments for " + tool + ": " + e.what());
+        return ToolResult::error(tool + " failed: " + e.what());
+    }
+
+    Json dispatch_other(const std::string& method, const Json& params, Call& call) {
+        if (method == "resources/read") return read_resource(params.at("uri").get<std::string>(), call);
+        if (method == "prompts/get") return get_prompt(params, call);
+        if (method == "completion/complete") return complete(params);
+        throw RpcError(SB_ERR_METHOD_NOT_FOUND, "method not handled by plugin: " + method);
+    }
+
+    Json read_resource(const std::string& uri, Call& call) {
+        ResourceReader reader;
+        Handlers::Template by_template;
+        UriVariables variables;
+        {
+            std::shared_lock lock(handlers_mutex_);
+            if (auto found = handlers_.resources.find(uri); found != handlers_.resources.end()) {
+                reader = found->second;
+            } else {
+                for (const auto& [uri_template, entry] : handlers_.templates) {
+                    if (auto matched = match_uri_template(uri_template, uri)) {
+                        variables = std::move(*matched);
+                        by_template = entry;
+                        break;
+                    }
+                }
+            }
+        }
+        Json contents;
+        if (reader) {
+            contents = reader(uri, call);
+        } else if (by_template.reader) {
+            contents = by_template.reader(uri, variables, call);
+        } else {
+            throw RpcError(SB_ERR_RESOURCE_NOT_FOUND, "Resource not found: " + uri);
+        }
+        if (!contents.is_array()) contents = Json::array({contents});
+        return {{"contents", contents}};
+    }
+
+    Json get_prompt(const Json& params, Call& call) {
+        const std::string name = params.at("name").get<std::string>();
+        PromptHandler handler;
+        {
+            std::shared_lock lock(handlers_mutex_);
+            auto found = handlers_.prompts.find(name);
+            if (found == handlers_.prompts.end()) throw RpcError(SB_ERR_INVALID_PARAMS, "Unknown prompt: " + name);
+            handler = found->second.handler;
+        }
+        return handler(params.value("arguments", Json::object()), call);
+    }
+
+    Json complete(const Json& params) {
+        const Json& ref = params.at("ref");
+        Completer completer;
+        {
+            std::shared_lock lock(handlers_mutex_);
+            if (ref.value("type", "") == "ref/prompt") {
+                auto found = handlers_.prompts.find(ref.value("name", ""));
+                if (found != handlers_.prompts.end()) completer = found->second.completer;
+            } else {
+                auto found = handlers_.templates.find(ref.value("uri", ""));
+                if (found != handlers_.templates.end()) completer = found->second.completer;
+            }
+        }
+        std::vector<std::string> values;
+        if (completer) values = completer(params.at("argument"), params.value("context", Json::object()));
+        const size_t total = values.size();
+        if (values.size() > 100) values.resize(100);  // MCP caps a completion at 100 values
+        return {{"completion", {{"values", values}, {"total", total}, {"hasMore", total > values.size()}}}};
+    }
+
+    static void run_task(void* user) {
+        std::unique_ptr<std::function<void()>> task(static_cast<std::function<void()>*>(user));
+        try {
+            (*task)();
+        } catch (...) {  // nothing may escape into the host
+        }
+    }
+    static void deliver_event(void* user, sb_str topic, sb_str payload) {
+        try {
+            (*static_cast<EventHandler*>(user))(from_sb(topic), Json::parse(from_sb(payload)));
+        } catch (...) {
+        }
+    }
+    static void deliver_call_reply(void* user, int ok, sb_str json) {
+        std::unique_ptr<std::function<void(Reply)>> done(static_cast<std::function<void(Reply)>*>(user));
+        try {
+            (*done)(Reply{ok != 0, Json::parse(from_sb(json))});
+        } catch (...) {
+        }
+    }
+
+    const sb_host_api* api_;
+    Json config_;
+
+    mutable std::shared_mutex handlers_mutex_;
+    Handlers handlers_;  // guarded by handlers_mutex_
+
+    std::mutex subscriptions_mutex_;
+    std::map<uint64_t, std::unique_ptr<EventHandler>> subscriptions_;  // guarded by subscriptions_mutex_
+};
+
+namespace detail {
+
+template <typename PluginClass>
+void* create(const sb_host_api* api) {
+    try {
+        return static_cast<Plugin*>(new PluginClass(api));
+    } catch (const std::exception& e) {
+        api->fail(api->host, to_sb(e.what()));
+    } catch (...) {
+        api->fail(api->host, to_sb("unknown exception in the plugin constructor"));
+    }
+    return nullptr;
+}
+
+inline void destroy(void* instance) { delete static_cast<Plugin*>(instance); }
+
+inline void handle(void* instance, sb_request* request, sb_str method, sb_str params) {
+    try {
+        static_cast<Plugin*>(instance)->dispatch(request, from_sb(method), from_sb(params));
+    } catch (...) {  // dispatch answers every request itself; this only guards the boundary
+    }
+}
+
+template <typename PluginClass>
+constexpr sb_plugin_entry make_entry(const char* name, const char* version, const char* description) {
+    return sb_plugin_entry{sizeof(sb_plugin_entry),
+                           SB_ABI_MAJOR,
+                           SB_ABI_MINOR,
+                           name,
+                           version,
+                           description,
+                           &create<PluginClass>,
+                           &destroy,
+                           &handle,
+                           nullptr};
+}
+
+}  // namespace detail
+}  // namespace switchboard
+
+// Exports `PluginClass` as this library's plugin. Use once per plugin library, at file scope.
+#define SWITCHBOARD_PLUGIN(PluginClass, name, version, description)                   \
+    extern "C" SB_EXPORT const sb_plugin_entry switchboard_plugin_entry =            \
+        ::switchboard::detail::make_entry<PluginClass>(name, version, description);
