@@ -104,10 +104,14 @@ std::string decode_cursor(const std::string& cursor) {
 
 const char* to_string(CatalogKind kind) {
     switch (kind) {
-        case CatalogKind::tool: return "tool";
-        case CatalogKind::resource: return "resource";
-        case CatalogKind::resource_template: return "resource template";
-        case CatalogKind::prompt: return "prompt";
+        case CatalogKind::tool:
+            return "tool";
+        case CatalogKind::resource:
+            return "resource";
+        case CatalogKind::resource_template:
+            return "resource template";
+        case CatalogKind::prompt:
+            return "prompt";
     }
     return "item";
 }
@@ -115,28 +119,39 @@ const char* to_string(CatalogKind kind) {
 std::optional<std::string> validate_item(CatalogKind kind, const json& item) {
     if (!item.is_object()) return std::string("a ") + to_string(kind) + " must be a JSON object";
     switch (kind) {
-        case CatalogKind::tool: return validate_tool(item);
-        case CatalogKind::resource: return validate_resource(item);
-        case CatalogKind::resource_template: return validate_template(item);
-        case CatalogKind::prompt: return validate_prompt(item);
+        case CatalogKind::tool:
+            return validate_tool(item);
+        case CatalogKind::resource:
+            return validate_resource(item);
+        case CatalogKind::resource_template:
+            return validate_template(item);
+        case CatalogKind::prompt:
+            return validate_prompt(item);
     }
     return std::nullopt;
 }
 
 std::string item_key(CatalogKind kind, const json& item) {
     switch (kind) {
-        case CatalogKind::resource: return item.at("uri").get<std::string>();
-        case CatalogKind::resource_template: return item.at("uriTemplate").get<std::string>();
-        default: return item.at("name").get<std::string>();
+        case CatalogKind::resource:
+            return item.at("uri").get<std::string>();
+        case CatalogKind::resource_template:
+            return item.at("uriTemplate").get<std::string>();
+        default:
+            return item.at("name").get<std::string>();
     }
 }
 
 const Catalog::Table& Catalog::table(CatalogKind kind) const {
     switch (kind) {
-        case CatalogKind::tool: return tools_;
-        case CatalogKind::resource: return resources_;
-        case CatalogKind::resource_template: return templates_;
-        case CatalogKind::prompt: return prompts_;
+        case CatalogKind::tool:
+            return tools_;
+        case CatalogKind::resource:
+            return resources_;
+        case CatalogKind::resource_template:
+            return templates_;
+        case CatalogKind::prompt:
+            return prompts_;
     }
     return tools_;
 }

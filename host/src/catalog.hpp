@@ -23,7 +23,7 @@ enum class CatalogKind { tool, resource, resource_template, prompt };
 const char* to_string(CatalogKind kind);
 
 class InvalidCursor : public std::runtime_error {
-   public:
+ public:
     using std::runtime_error::runtime_error;
 };
 
@@ -44,7 +44,7 @@ std::optional<std::string> validate_item(CatalogKind kind, const nlohmann::json&
 std::string item_key(CatalogKind kind, const nlohmann::json& item);
 
 class Catalog {
-   public:
+ public:
     // Adds `item` for `plugin`. Returns the reason on refusal: invalid, or a name another plugin
     // (or the same plugin) already owns.
     std::optional<std::string> add(CatalogKind kind, const std::string& plugin, const nlohmann::json& item);
@@ -64,7 +64,7 @@ class Catalog {
     // Everything one plugin offers, as {"tools": [...], "resources": [...], ...}.
     nlohmann::json describe_plugin(const std::string& plugin) const;
 
-   private:
+ private:
     using Table = std::map<std::string, CatalogEntry>;
     const Table& table(CatalogKind kind) const;
     Table& table(CatalogKind kind);

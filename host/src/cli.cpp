@@ -37,13 +37,17 @@ Options parse_options(const std::vector<std::string>& args) {
         };
         if (arg == "--help" || arg == "-h") return Options{Mode::help, {}, {}, false};
         if (arg == "--version" || arg == "-V") return Options{Mode::version, {}, {}, false};
-        if (arg == "--config" || arg == "-c") options.config = value("a file path");
-        else if (arg == "--stdio") set_mode(Mode::stdio);
+        if (arg == "--config" || arg == "-c")
+            options.config = value("a file path");
+        else if (arg == "--stdio")
+            set_mode(Mode::stdio);
         else if (arg == "--validate-plugin") {
             set_mode(Mode::validate_plugin);
             options.plugin_file = value("a plugin file path");
-        } else if (arg == "--json") options.json = true;
-        else throw std::invalid_argument("unknown option \"" + arg + "\"; see --help");
+        } else if (arg == "--json")
+            options.json = true;
+        else
+            throw std::invalid_argument("unknown option \"" + arg + "\"; see --help");
     }
     return options;
 }

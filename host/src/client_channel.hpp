@@ -6,7 +6,7 @@
 namespace switchboard::host {
 
 class ClientChannel {
-   public:
+ public:
     virtual ~ClientChannel() = default;
     // Sends one JSON-RPC message (or batch array). `related_request` is the id of the client
     // request the message belongs to (its response, progress, logs, nested requests), or null.

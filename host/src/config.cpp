@@ -73,8 +73,7 @@ bool expect_bool(const json& value, const std::string& path) {
 }
 
 uint64_t expect_count(const json& value, const std::string& path, uint64_t min, uint64_t max) {
-    if (!value.is_number_integer() || value.get<int64_t>() < static_cast<int64_t>(min) ||
-        value.get<uint64_t>() > max)
+    if (!value.is_number_integer() || value.get<int64_t>() < static_cast<int64_t>(min) || value.get<uint64_t>() > max)
         refuse(path, "expected an integer from " + std::to_string(min) + " to " + std::to_string(max) + ", got " +
                          describe(value));
     return value.get<uint64_t>();
@@ -92,7 +91,8 @@ bool valid_plugin_id(const std::string& id) {
 }
 
 fs::path default_data_dir() {
-    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg != nullptr && *xdg != '\0') return fs::path(xdg) / "switchboard";
+    if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg != nullptr && *xdg != '\0')
+        return fs::path(xdg) / "switchboard";
     if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0')
         return fs::path(home) / ".local" / "share" / "switchboard";
     return fs::current_path() / "switchboard-data";
@@ -120,7 +120,8 @@ void parse_log(const json& log, Config& config, const fs::path& base_dir) {
         static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
         const std::string level = expect_string(log["level"], "$.log.level");
         if (levels.count(level) == 0)
-            refuse("$.log.level", "expected one of trace, debug, info, warn, error, critical, off, got \"" + level + "\"");
+            refuse("$.log.level",
+                   "expected one of trace, debug, info, warn, error, critical, off, got \"" + level + "\"");
         config.log.level = level;
     }
     if (log.contains("file")) config.log.file = resolve(expect_string(log["file"], "$.log.file"), base_dir);
@@ -133,7 +134,8 @@ void parse_limits(const json& limits, Config& config) {
                "shutdown_grace_ms"});
     Limits& out = config.limits;
     if (limits.contains("max_message_bytes"))
-        out.max_message_bytes = expect_count(limits["max_message_bytes"], "$.limits.max_message_bytes", 1024, 1ULL << 30);
+        out.max_message_bytes =
+            expect_count(limits["max_message_bytes"], "$.limits.max_message_bytes", 1024, 1ULL << 30);
     if (limits.contains("page_size")) out.page_size = expect_count(limits["page_size"], "$.limits.page_size", 1, 10000);
     if (limits.contains("executor_threads"))
         out.executor_threads =

@@ -20,7 +20,7 @@ namespace switchboard::host {
 
 // A refused configuration; what() starts with the JSON path.
 class ConfigError : public std::runtime_error {
-   public:
+ public:
     using std::runtime_error::runtime_error;
 };
 
@@ -31,16 +31,16 @@ struct PluginSettings {
 };
 
 struct Limits {
-    size_t max_message_bytes = 4 * 1024 * 1024;  // one JSON-RPC message, in bytes
-    size_t page_size = 100;                      // items per page of every list
-    unsigned executor_threads = 2;               // non-blocking work and plugin dispatch
-    unsigned blocking_threads = 8;               // disk, SQLite, waiting on clients
-    uint64_t client_request_timeout_ms = 300000; // sampling, elicitation, roots
-    uint64_t shutdown_grace_ms = 500;            // in-flight requests at exit
+    size_t max_message_bytes = 4 * 1024 * 1024;   // one JSON-RPC message, in bytes
+    size_t page_size = 100;                       // items per page of every list
+    unsigned executor_threads = 2;                // non-blocking work and plugin dispatch
+    unsigned blocking_threads = 8;                // disk, SQLite, waiting on clients
+    uint64_t client_request_timeout_ms = 300000;  // sampling, elicitation, roots
+    uint64_t shutdown_grace_ms = 500;             // in-flight requests at exit
 };
 
 struct LogSettings {
-    std::string level = "info";  // trace, debug, info, warn, error, critical, off
+    std::string level = "info";                 // trace, debug, info, warn, error, critical, off
     std::optional<std::filesystem::path> file;  // stderr when unset
 };
 

@@ -28,7 +28,7 @@ bool valid_topic_pattern(std::string_view pattern);
 bool valid_topic(std::string_view topic);
 
 class EventBus {
-   public:
+ public:
     using Handler = std::function<void(const std::string& topic, const std::string& payload_json)>;
 
     explicit EventBus(boost::asio::io_context& io) : io_(io) {}
@@ -39,7 +39,7 @@ class EventBus {
     void unsubscribe(uint64_t id);
     void publish(std::string topic, std::string payload_json);
 
-   private:
+ private:
     struct Subscription {
         Subscription(boost::asio::io_context& io, std::string p, Handler h)
             : strand(boost::asio::make_strand(io)), pattern(std::move(p)), handler(std::move(h)) {}

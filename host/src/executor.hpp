@@ -19,7 +19,7 @@
 namespace switchboard::host {
 
 class Executor {
-   public:
+ public:
     Executor(unsigned executor_threads, unsigned blocking_threads);
     ~Executor();
     Executor(const Executor&) = delete;
@@ -39,7 +39,7 @@ class Executor {
     // Stops taking work and joins every thread. Idempotent.
     void stop();
 
-   private:
+ private:
     struct Timer;
 
     boost::asio::io_context io_;

@@ -44,7 +44,8 @@ void respond(sb_http_request* request, int status, sb_str content_type, sb_str b
 
 }  // namespace
 
-std::optional<std::string> HttpRoutes::add(std::string method, std::string path, sb_http_handler_fn handler, void* user) {
+std::optional<std::string> HttpRoutes::add(std::string method, std::string path, sb_http_handler_fn handler,
+                                           void* user) {
     static const std::set<std::string> methods = {"GET", "POST", "PUT", "PATCH", "DELETE"};
     if (methods.count(method) == 0) return "method \"" + method + "\" is not one of GET, POST, PUT, PATCH, DELETE";
     if (path.empty() || path.front() != '/') return "path \"" + path + "\" must start with '/'";
@@ -85,7 +86,8 @@ nlohmann::json HttpRoutes::describe() const {
 }
 
 const sb_http_service* http_service() {
-    static const sb_http_service service = {sizeof(sb_http_service), &add_route, &request_info, &request_body, &respond};
+    static const sb_http_service service = {sizeof(sb_http_service), &add_route, &request_info, &request_body,
+                                            &respond};
     return &service;
 }
 

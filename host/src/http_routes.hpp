@@ -35,7 +35,7 @@ struct HttpRoute {
 };
 
 class HttpRoutes {
-   public:
+ public:
     // Returns the reason when refused.
     std::optional<std::string> add(std::string method, std::string path, sb_http_handler_fn handler, void* user);
 
@@ -48,7 +48,7 @@ class HttpRoutes {
     // [{"method", "path"}], for --validate-plugin and /healthz.
     nlohmann::json describe() const;
 
-   private:
+ private:
     mutable std::mutex mutex_;
     std::vector<HttpRoute> routes_;  // guarded by mutex_
 };

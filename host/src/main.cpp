@@ -73,7 +73,8 @@ int serve_stdio(const host::Config& config) {
     auto channel = std::make_shared<host::StdioTransport>(STDIN_FILENO, protocol_fd, config.limits.max_message_bytes);
     auto session = std::make_shared<host::Session>(server, "stdio", channel);
     server.add_session(session);
-    spdlog::info("switchboard {} serving MCP on stdio with {} plugin(s)", host::switchboard_version, plugins.plugins().size());
+    spdlog::info("switchboard {} serving MCP on stdio with {} plugin(s)", host::switchboard_version,
+                 plugins.plugins().size());
     channel->run(*session, signal_fd);
 
     // Past the grace period a plugin that ignores cancellation must not keep the process alive.
@@ -110,8 +111,8 @@ int main(int argc, char** argv) {
         return 0;
     }
     if (options.mode == host::Mode::version) {
-        std::cout << "switchboard " << host::switchboard_version << " (plugin ABI " << SB_ABI_MAJOR << "." << SB_ABI_MINOR
-                  << ", MCP 2025-11-25, 2025-06-18, 2025-03-26)\n";
+        std::cout << "switchboard " << host::switchboard_version << " (plugin ABI " << SB_ABI_MAJOR << "."
+                  << SB_ABI_MINOR << ", MCP 2025-11-25, 2025-06-18, 2025-03-26)\n";
         return 0;
     }
 

@@ -27,12 +27,17 @@ int refuse(sb_host* host, std::string reason) {
 
 spdlog::level::level_enum to_spdlog(sb_log_level level) {
     switch (level) {
-        case SB_LOG_DEBUG: return spdlog::level::debug;
+        case SB_LOG_DEBUG:
+            return spdlog::level::debug;
         case SB_LOG_INFO:
-        case SB_LOG_NOTICE: return spdlog::level::info;
-        case SB_LOG_WARNING: return spdlog::level::warn;
-        case SB_LOG_ERROR: return spdlog::level::err;
-        default: return spdlog::level::critical;
+        case SB_LOG_NOTICE:
+            return spdlog::level::info;
+        case SB_LOG_WARNING:
+            return spdlog::level::warn;
+        case SB_LOG_ERROR:
+            return spdlog::level::err;
+        default:
+            return spdlog::level::critical;
     }
 }
 
@@ -41,7 +46,9 @@ spdlog::level::level_enum to_spdlog(sb_log_level level) {
 void host_log(sb_host* host, sb_log_level level, sb_str message) { host->plugin->log(level, text(message)); }
 void host_fail(sb_host* host, sb_str reason) { host->plugin->fail(text(reason)); }
 
-void post(sb_host* host, sb_task_fn fn, void* user) { host->server->executor().post([fn, user] { fn(user); }); }
+void post(sb_host* host, sb_task_fn fn, void* user) {
+    host->server->executor().post([fn, user] { fn(user); });
+}
 void post_blocking(sb_host* host, sb_task_fn fn, void* user) {
     host->server->executor().post_blocking([fn, user] { fn(user); });
 }
@@ -84,21 +91,23 @@ void resource_updated(sb_host* host, sb_str uri) { host->server->resource_update
 uint64_t subscribe(sb_host* host, sb_str pattern, sb_event_fn fn, void* user) {
     std::string topic_pattern = text(pattern);
     if (!valid_topic_pattern(topic_pattern) || fn == nullptr) {
-        host->plugin->log(SB_LOG_ERROR, "subscribe refused: invalid topic pattern \"" + topic_pattern +
-                                            "\" (dot-separated [A-Za-z0-9_-] segments, '*' for one, final '#' for any)");
+        host->plugin->log(SB_LOG_ERROR,
+                          "subscribe refused: invalid topic pattern \"" + topic_pattern +
+                              "\" (dot-separated [A-Za-z0-9_-] segments, '*' for one, final '#' for any)");
         return 0;
     }
-    return host->server->bus().subscribe(std::move(topic_pattern), [fn, user](const std::string& topic, const std::string& payload) {
-        fn(user, view(topic), view(payload));
-    });
+    return host->server->bus().subscribe(
+        std::move(topic_pattern),
+        [fn, user](const std::string& topic, const std::string& payload) { fn(user, view(topic), view(payload)); });
 }
 void unsubscribe(sb_host* host, uint64_t id) { host->server->bus().unsubscribe(id); }
 void publish(sb_host* host, sb_str topic, sb_str payload) {
     std::string name = text(topic);
     std::string body = text(payload);
     if (!valid_topic(name) || !json::accept(body)) {
-        host->plugin->log(SB_LOG_ERROR, "publish refused on \"" + name +
-                                            "\": topics are dot-separated [A-Za-z0-9_-] segments and payloads JSON text");
+        host->plugin->log(SB_LOG_ERROR,
+                          "publish refused on \"" + name +
+                              "\": topics are dot-separated [A-Za-z0-9_-] segments and payloads JSON text");
         return;
     }
     host->server->bus().publish(std::move(name), std::move(body));
@@ -112,7 +121,8 @@ uint64_t call_tool(sb_host* host, sb_str params_json, sb_reply_fn reply, void* u
     json params = json::parse(text(params_json), nullptr, false);
     if (params.is_discarded() || !params.is_object()) {
         host->server->executor().post([deliver] {
-            deliver(false, {{"code", -32602}, {"message", "call_tool params must be a JSON object {name, arguments?, _meta?}"}});
+            deliver(false, {{"code", -32602},
+                            {"message", "call_tool params must be a JSON object {name, arguments?, _meta?}"}});
         });
         return 0;
     }
@@ -126,7 +136,9 @@ void respond(sb_request* request, sb_str result_json) {
     json result = json::parse(text(result_json), nullptr, false);
     if (result.is_discarded() || !result.is_object()) {
         server_of(request).end_request(
-            request, false, {{"code", -32603}, {"message", "plugin \"" + request->plugin->id() + "\" returned a result that is not a JSON object"}});
+            request, false,
+            {{"code", -32603},
+             {"message", "plugin \"" + request->plugin->id() + "\" returned a result that is not a JSON object"}});
         return;
     }
     server_of(request).end_request(request, true, std::move(result));
@@ -161,10 +173,14 @@ void client_request(sb_request* request, sb_str method, sb_str params_json, sb_r
     auto session = request->session.lock();
     json params = json::parse(text(params_json), nullptr, false);
     std::string problem;
-    if (!session) problem = "no client to ask: this request came from " + request->caller + ", not from an MCP client";
-    else if (params.is_discarded() || !params.is_object()) problem = "client_request params must be a JSON object";
+    if (!session)
+        problem = "no client to ask: this request came from " + request->caller + ", not from an MCP client";
+    else if (params.is_discarded() || !params.is_object())
+        problem = "client_request params must be a JSON object";
     if (!problem.empty()) {
-        server_of(request).executor().post([deliver, problem] { deliver(false, {{"code", -32602}, {"message", problem}}); });
+        server_of(request).executor().post([deliver, problem] {
+            deliver(false, {{"code", -32602}, {"message", problem}});
+        });
         return;
     }
     session->client_request(text(method), std::move(params), request, deliver);
@@ -186,12 +202,41 @@ PluginInstance::PluginInstance(std::string id, LoadedLibrary library, Server& se
       data_dir_(data_dir.string()) {
     host_.server = &server_;
     host_.plugin = this;
-    api_ = sb_host_api{sizeof(sb_host_api), &host_, view(id_), view(data_dir_), view(config_text_), &host_log, &host_fail, &post,
-                       &post_blocking, &post_after, &cancel_timer, &add_tool, &remove_tool, &add_resource,
-                       &remove_resource, &add_template, &remove_template, &add_prompt, &remove_prompt,
-                       &host_set_instructions, &last_error, &resource_updated, &subscribe,
-                       &unsubscribe, &publish, &call_tool, &cancel_call, &respond, &respond_error, &progress,
-                       &log_message, &is_cancelled, &request_info, &client_request, &get_service};
+    api_ = sb_host_api{sizeof(sb_host_api),
+                       &host_,
+                       view(id_),
+                       view(data_dir_),
+                       view(config_text_),
+                       &host_log,
+                       &host_fail,
+                       &post,
+                       &post_blocking,
+                       &post_after,
+                       &cancel_timer,
+                       &add_tool,
+                       &remove_tool,
+                       &add_resource,
+                       &remove_resource,
+                       &add_template,
+                       &remove_template,
+                       &add_prompt,
+                       &remove_prompt,
+                       &host_set_instructions,
+                       &last_error,
+                       &resource_updated,
+                       &subscribe,
+                       &unsubscribe,
+                       &publish,
+                       &call_tool,
+                       &cancel_call,
+                       &respond,
+                       &respond_error,
+                       &progress,
+                       &log_message,
+                       &is_cancelled,
+                       &request_info,
+                       &client_request,
+                       &get_service};
 }
 
 PluginInstance::~PluginInstance() { destroy(); }
@@ -220,7 +265,8 @@ std::optional<std::string> PluginInstance::create() {
     for (size_t i = 0; i < problems.size(); ++i) {
         bool repeated = false;
         for (size_t j = 0; j < problems.size() && !repeated; ++j)
-            repeated = j != i && problems[j].size() > problems[i].size() && problems[j].find(problems[i]) != std::string::npos;
+            repeated =
+                j != i && problems[j].size() > problems[i].size() && problems[j].find(problems[i]) != std::string::npos;
         if (!repeated) reason += (reason.empty() ? "" : "; ") + problems[i];
     }
     if (reason.empty()) reason = "create returned NULL without a reason";

@@ -29,7 +29,7 @@ struct sb_host {
 namespace switchboard::host {
 
 class PluginInstance {
-   public:
+ public:
     PluginInstance(std::string id, LoadedLibrary library, Server& server, nlohmann::json config,
                    std::filesystem::path data_dir);
     ~PluginInstance();
@@ -59,7 +59,7 @@ class PluginInstance {
     void registration_refused(const std::string& reason);
     void log(sb_log_level level, std::string_view message) const;
 
-   private:
+ private:
     std::string id_;
     LoadedLibrary library_;
     Server& server_;
@@ -71,9 +71,9 @@ class PluginInstance {
     void* instance_ = nullptr;
 
     mutable std::mutex mutex_;
-    std::string instructions_;                   // guarded by mutex_
-    bool creating_ = false;                      // guarded by mutex_
-    std::vector<std::string> creation_problems_; // guarded by mutex_
+    std::string instructions_;                    // guarded by mutex_
+    bool creating_ = false;                       // guarded by mutex_
+    std::vector<std::string> creation_problems_;  // guarded by mutex_
 };
 
 }  // namespace switchboard::host

@@ -24,7 +24,8 @@ std::variant<LoadedLibrary, std::string> load_plugin_library(const std::filesyst
     loaded.library.load(file.string(), boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, error);
     if (error) return where + "cannot be loaded as a shared library: " + error.message();
     if (!loaded.library.has(SB_ENTRY_SYMBOL))
-        return where + "exports no \"" SB_ENTRY_SYMBOL "\" symbol; is it a Switchboard plugin built with SWITCHBOARD_PLUGIN?";
+        return where + "exports no \"" SB_ENTRY_SYMBOL
+                       "\" symbol; is it a Switchboard plugin built with SWITCHBOARD_PLUGIN?";
 
     const auto& entry = loaded.library.get<const sb_plugin_entry>(SB_ENTRY_SYMBOL);
     const std::string host_abi = version(SB_ABI_MAJOR, SB_ABI_MINOR);

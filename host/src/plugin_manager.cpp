@@ -39,7 +39,8 @@ PluginPlan plan_plugins(const Config& config) {
             }
             if (file.empty()) {
                 plan.problems.push_back("plugin \"" + id + "\": no " + id + ".so in the plugin paths (" +
-                                        path_list(config.plugin_paths) + "); set plugins." + id + ".path or add its folder to plugin_paths");
+                                        path_list(config.plugin_paths) + "); set plugins." + id +
+                                        ".path or add its folder to plugin_paths");
                 continue;
             }
         }
@@ -66,11 +67,12 @@ PluginPlan plan_plugins(const Config& config) {
 
 PluginManager::~PluginManager() { destroy_all(); }
 
-std::optional<std::string> PluginManager::load(const std::string& id, const fs::path& file, const nlohmann::json& plugin_config) {
+std::optional<std::string> PluginManager::load(const std::string& id, const fs::path& file,
+                                               const nlohmann::json& plugin_config) {
     auto loaded = load_plugin_library(file);
     if (auto* reason = std::get_if<std::string>(&loaded)) return *reason;
-    auto plugin = std::make_unique<PluginInstance>(id, std::move(std::get<LoadedLibrary>(loaded)), server_, plugin_config,
-                                                   server_.config().data_dir / id);
+    auto plugin = std::make_unique<PluginInstance>(id, std::move(std::get<LoadedLibrary>(loaded)), server_,
+                                                   plugin_config, server_.config().data_dir / id);
     // Registered first so requests can be routed as soon as create adds a tool.
     server_.add_plugin(plugin.get());
     if (auto refused = plugin->create()) {
@@ -89,7 +91,8 @@ std::vector<std::string> PluginManager::load_all(const Config& config) {
     std::vector<std::string> refusals = plan.problems;
     for (const auto& candidate : plan.candidates) {
         auto settings = config.plugins.find(candidate.id);
-        const nlohmann::json plugin_config = settings != config.plugins.end() ? settings->second.config : nlohmann::json::object();
+        const nlohmann::json plugin_config =
+            settings != config.plugins.end() ? settings->second.config : nlohmann::json::object();
         if (auto refused = load(candidate.id, candidate.file, plugin_config)) refusals.push_back(*refused);
     }
     for (const auto& refusal : refusals) spdlog::error("{}", refusal);

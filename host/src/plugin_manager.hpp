@@ -32,7 +32,7 @@ struct PluginPlan {
 PluginPlan plan_plugins(const Config& config);
 
 class PluginManager {
-   public:
+ public:
     explicit PluginManager(Server& server) : server_(server) {}
     ~PluginManager();
 
@@ -46,7 +46,7 @@ class PluginManager {
 
     const std::vector<std::unique_ptr<PluginInstance>>& plugins() const { return plugins_; }
 
-   private:
+ private:
     Server& server_;
     std::vector<std::unique_ptr<PluginInstance>> plugins_;
 };

@@ -22,16 +22,16 @@ class PluginInstance;
 }  // namespace switchboard::host
 
 struct sb_request {
-    std::string method;                         // tools/call, resources/read, prompts/get, completion/complete
-    std::string target;                         // the tool, URI or prompt the request is about
-    switchboard::host::PluginInstance* plugin;  // the owner; outlives every request
-    std::string params_text;                    // the params as sent to the plugin
-    nlohmann::json progress_token;              // null when the client asked for no progress
-    std::string info_json;                      // what request_info returns
+    std::string method;                                 // tools/call, resources/read, prompts/get, completion/complete
+    std::string target;                                 // the tool, URI or prompt the request is about
+    switchboard::host::PluginInstance* plugin;          // the owner; outlives every request
+    std::string params_text;                            // the params as sent to the plugin
+    nlohmann::json progress_token;                      // null when the client asked for no progress
+    std::string info_json;                              // what request_info returns
     std::weak_ptr<switchboard::host::Session> session;  // empty for plugin-to-plugin calls
-    nlohmann::json client_id;                   // the client's JSON-RPC id (null for plugin calls)
-    std::string caller;                         // client name, or "plugin:<id>"
-    bool output_schema = false;                 // a tool with an outputSchema must return structuredContent
+    nlohmann::json client_id;                           // the client's JSON-RPC id (null for plugin calls)
+    std::string caller;                                 // client name, or "plugin:<id>"
+    bool output_schema = false;                         // a tool with an outputSchema must return structuredContent
     std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
     std::atomic<bool> cancelled{false};
 

@@ -16,8 +16,7 @@ json rpc_error(int code, std::string message) { return {{"code", code}, {"messag
 
 // A tool result the client can use, or the reason it is not one.
 std::optional<std::string> check_tool_result(const json& result, bool output_schema) {
-    if (!result.contains("content") || !result["content"].is_array())
-        return "the result has no \"content\" array";
+    if (!result.contains("content") || !result["content"].is_array()) return "the result has no \"content\" array";
     if (output_schema && !result.value("isError", false) && !result.contains("structuredContent"))
         return "the tool declares an outputSchema but returned no \"structuredContent\"";
     return std::nullopt;
@@ -103,7 +102,8 @@ Server::Routed Server::route(const std::string& method, const json& params) {
     std::optional<CatalogEntry> owner;
     if (method == "tools/call") {
         if (!params.contains("name") || !params["name"].is_string())
-            return {nullptr, rpc_error(jsonrpc::invalid_params, "Invalid params: \"name\" (the tool's name) is required")};
+            return {nullptr,
+                    rpc_error(jsonrpc::invalid_params, "Invalid params: \"name\" (the tool's name) is required")};
         if (params.contains("arguments") && !params["arguments"].is_object())
             return {nullptr, rpc_error(jsonrpc::invalid_params, "Invalid params: \"arguments\" must be an object")};
         request->target = params["name"].get<std::string>();
@@ -119,16 +119,18 @@ Server::Routed Server::route(const std::string& method, const json& params) {
         if (!owner) return {nullptr, rpc_error(jsonrpc::resource_not_found, "Resource not found: " + request->target)};
     } else if (method == "prompts/get") {
         if (!params.contains("name") || !params["name"].is_string())
-            return {nullptr, rpc_error(jsonrpc::invalid_params, "Invalid params: \"name\" (the prompt's name) is required")};
+            return {nullptr,
+                    rpc_error(jsonrpc::invalid_params, "Invalid params: \"name\" (the prompt's name) is required")};
         request->target = params["name"].get<std::string>();
         owner = catalog_.find(CatalogKind::prompt, request->target);
         if (!owner) return {nullptr, rpc_error(jsonrpc::invalid_params, "Unknown prompt: " + request->target)};
     } else if (method == "completion/complete") {
         const json ref = params.value("ref", json());
         if (!ref.is_object() || !params.contains("argument") || !params["argument"].is_object())
-            return {nullptr, rpc_error(jsonrpc::invalid_params,
-                                       "Invalid params: \"ref\" ({type: ref/prompt, name} or {type: ref/resource, uri}) "
-                                       "and \"argument\" ({name, value}) are required")};
+            return {nullptr,
+                    rpc_error(jsonrpc::invalid_params,
+                              "Invalid params: \"ref\" ({type: ref/prompt, name} or {type: ref/resource, uri}) "
+                              "and \"argument\" ({name, value}) are required")};
         const std::string type = ref.value("type", "");
         if (type == "ref/prompt" && ref.value("name", json()).is_string()) {
             request->target = ref["name"].get<std::string>();
@@ -137,13 +139,17 @@ Server::Routed Server::route(const std::string& method, const json& params) {
             request->target = ref["uri"].get<std::string>();
             owner = catalog_.find(CatalogKind::resource_template, request->target);
         } else {
-            return {nullptr, rpc_error(jsonrpc::invalid_params,
-                                       "Invalid params: \"ref.type\" must be ref/prompt (with name) or ref/resource (with uri)")};
+            return {
+                nullptr,
+                rpc_error(jsonrpc::invalid_params,
+                          "Invalid params: \"ref.type\" must be ref/prompt (with name) or ref/resource (with uri)")};
         }
-        if (!owner) return {nullptr, rpc_error(jsonrpc::invalid_params, "Unknown completion reference: " + request->target)};
+        if (!owner)
+            return {nullptr, rpc_error(jsonrpc::invalid_params, "Unknown completion reference: " + request->target)};
     }
     request->plugin = plugin(owner->plugin);
-    if (request->plugin == nullptr) return {nullptr, rpc_error(jsonrpc::internal_error, "plugin " + owner->plugin + " is gone")};
+    if (request->plugin == nullptr)
+        return {nullptr, rpc_error(jsonrpc::internal_error, "plugin " + owner->plugin + " is gone")};
     if (params.contains("_meta") && params["_meta"].is_object() && params["_meta"].contains("progressToken"))
         request->progress_token = params["_meta"]["progressToken"];
     request->params_text = params.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -184,7 +190,8 @@ bool Server::end_request(sb_request* raw, bool ok, json payload) {
         if (auto problem = check_tool_result(payload, request->output_schema)) {
             spdlog::error("plugin {}: tool {}: {}", request->plugin->id(), request->target, *problem);
             ok = false;
-            payload = rpc_error(jsonrpc::internal_error, "tool " + request->target + " returned an invalid result: " + *problem);
+            payload = rpc_error(jsonrpc::internal_error,
+                                "tool " + request->target + " returned an invalid result: " + *problem);
         }
     }
     if (request->method == "tools/call") publish_tool_called(*request, ok, payload);
@@ -197,16 +204,18 @@ void Server::publish_tool_called(const sb_request& request, bool ok, const json&
     const auto elapsed = std::chrono::steady_clock::now() - request.started;
     const bool tool_error = ok && payload.value("isError", false);
     auto session = request.session.lock();
-    const json event = {
-        {"tool", request.target},
-        {"plugin", request.plugin->id()},
-        {"session", session ? json(session->id()) : json()},
-        {"client", request.caller},
-        {"duration_ms", std::chrono::duration<double, std::milli>(elapsed).count()},
-        {"ok", ok && !tool_error},
-        {"outcome", request.cancelled ? "cancelled" : !ok ? "rpc_error" : tool_error ? "tool_error" : "ok"},
-        {"argument_bytes", request.params_text.size()},
-        {"result_bytes", payload.dump(-1, ' ', false, json::error_handler_t::replace).size()}};
+    const json event = {{"tool", request.target},
+                        {"plugin", request.plugin->id()},
+                        {"session", session ? json(session->id()) : json()},
+                        {"client", request.caller},
+                        {"duration_ms", std::chrono::duration<double, std::milli>(elapsed).count()},
+                        {"ok", ok && !tool_error},
+                        {"outcome", request.cancelled ? "cancelled"
+                                    : !ok             ? "rpc_error"
+                                    : tool_error      ? "tool_error"
+                                                      : "ok"},
+                        {"argument_bytes", request.params_text.size()},
+                        {"result_bytes", payload.dump(-1, ' ', false, json::error_handler_t::replace).size()}};
     bus_.publish("host.tool.called", event.dump());
 }
 
@@ -216,7 +225,8 @@ void Server::cancel_request(sb_request* raw) {
     request->plugin->cancelled(raw);
 }
 
-uint64_t Server::call_tool(const std::string& caller, const json& params, std::function<void(bool ok, json payload)> reply) {
+uint64_t Server::call_tool(const std::string& caller, const json& params,
+                           std::function<void(bool ok, json payload)> reply) {
     Routed routed = route("tools/call", params);
     if (!routed.request) {
         executor_.post([reply = std::move(reply), error = std::move(routed.error)] { reply(false, error); });
@@ -271,7 +281,8 @@ void Server::shutdown() {
     std::unique_lock lock(requests_mutex_);
     const auto grace = std::chrono::milliseconds(config_.limits.shutdown_grace_ms);
     if (!requests_drained_.wait_for(lock, grace, [this] { return requests_.empty(); }))
-        spdlog::warn("{} request(s) still in flight after {} ms; shutting down anyway", requests_.size(), grace.count());
+        spdlog::warn("{} request(s) still in flight after {} ms; shutting down anyway", requests_.size(),
+                     grace.count());
 }
 
 }  // namespace switchboard::host

@@ -30,7 +30,7 @@ class Session;
 class PluginInstance;
 
 class Server {
-   public:
+ public:
     Server(Config config, Executor& executor);
     ~Server();
 
@@ -82,7 +82,7 @@ class Server {
     // Cancels everything in flight, fails pending client requests, and waits up to the grace period.
     void shutdown();
 
-   private:
+ private:
     void publish_tool_called(const sb_request& request, bool ok, const nlohmann::json& payload);
 
     Config config_;
@@ -99,7 +99,7 @@ class Server {
     mutable std::mutex requests_mutex_;
     std::condition_variable requests_drained_;
     std::unordered_map<sb_request*, std::shared_ptr<sb_request>> requests_;  // guarded by requests_mutex_
-    std::map<uint64_t, std::weak_ptr<sb_request>> calls_;                   // guarded by requests_mutex_
+    std::map<uint64_t, std::weak_ptr<sb_request>> calls_;                    // guarded by requests_mutex_
     uint64_t next_call_id_ = 1;                                              // guarded by requests_mutex_
 };
 

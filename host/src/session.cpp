@@ -116,11 +116,15 @@ void Session::handle_batch(const json& batch) {
 void Session::handle(const json& message, const Reply& reply) {
     const jsonrpc::Message parsed = jsonrpc::classify(message);
     switch (parsed.kind) {
-        case jsonrpc::Kind::request: return handle_request(parsed, reply);
-        case jsonrpc::Kind::notification: return handle_notification(parsed);
-        case jsonrpc::Kind::response: return handle_response(parsed);
+        case jsonrpc::Kind::request:
+            return handle_request(parsed, reply);
+        case jsonrpc::Kind::notification:
+            return handle_notification(parsed);
+        case jsonrpc::Kind::response:
+            return handle_response(parsed);
         case jsonrpc::Kind::invalid:
-            return reply(jsonrpc::error_response(parsed.id, jsonrpc::invalid_request, "Invalid request: " + parsed.problem));
+            return reply(
+                jsonrpc::error_response(parsed.id, jsonrpc::invalid_request, "Invalid request: " + parsed.problem));
     }
 }
 
@@ -180,10 +184,11 @@ json Session::initialize(const json& params) {
         if (params.contains("clientInfo") && params["clientInfo"].is_object()) client_info_ = params["clientInfo"];
     }
     state_ = State::initializing;
-    json result = {{"protocolVersion", version},
-                   {"capabilities", server_.capabilities()},
-                   {"serverInfo",
-                    {{"name", server_.config().server_name}, {"title", "Switchboard"}, {"version", switchboard_version}}}};
+    json result = {
+        {"protocolVersion", version},
+        {"capabilities", server_.capabilities()},
+        {"serverInfo",
+         {{"name", server_.config().server_name}, {"title", "Switchboard"}, {"version", switchboard_version}}}};
     if (std::string instructions = server_.instructions(); !instructions.empty()) result["instructions"] = instructions;
     return result;
 }
@@ -197,7 +202,8 @@ json Session::list(const std::string& method, const json& params) {
     const auto& [kind, key] = lists.at(method);
     std::optional<std::string> cursor;
     if (params.contains("cursor") && !params["cursor"].is_null()) {
-        if (!params["cursor"].is_string()) throw Failure{jsonrpc::invalid_params, "Invalid params: \"cursor\" must be a string"};
+        if (!params["cursor"].is_string())
+            throw Failure{jsonrpc::invalid_params, "Invalid params: \"cursor\" must be a string"};
         cursor = params["cursor"].get<std::string>();
     }
     try {
@@ -300,7 +306,8 @@ void Session::finish_pending(int64_t id, bool ok, json payload) {
         pending_.erase(found);
     }
     if (pending.timer != 0) server_.executor().cancel_timer(pending.timer);
-    server_.executor().post([reply = std::move(pending.reply), ok, payload = std::move(payload)]() { reply(ok, payload); });
+    server_.executor().post(
+        [reply = std::move(pending.reply), ok, payload = std::move(payload)]() { reply(ok, payload); });
 }
 
 void Session::client_request(std::string method, json params, const sb_request* related,
@@ -309,8 +316,10 @@ void Session::client_request(std::string method, json params, const sb_request* 
     int64_t id = 0;
     {
         std::lock_guard lock(mutex_);
-        if (state_ == State::closed) refusal = "the client disconnected";
-        else refusal = missing_capability(method, params, client_capabilities_);
+        if (state_ == State::closed)
+            refusal = "the client disconnected";
+        else
+            refusal = missing_capability(method, params, client_capabilities_);
         if (refusal.empty()) {
             id = next_request_id_++;
             pending_.emplace(id, PendingClientRequest{std::move(reply), 0});
@@ -327,10 +336,11 @@ void Session::client_request(std::string method, json params, const sb_request* 
         auto self = weak.lock();
         if (!self) return;
         self->send(jsonrpc::notification("notifications/cancelled", {{"requestId", id}, {"reason", "timed out"}}));
-        self->finish_pending(id, false,
-                             {{"code", jsonrpc::internal_error},
-                              {"message", method + " got no answer from the client within " +
-                                              std::to_string(timeout.count()) + " ms (limits.client_request_timeout_ms)"}});
+        self->finish_pending(
+            id, false,
+            {{"code", jsonrpc::internal_error},
+             {"message", method + " got no answer from the client within " + std::to_string(timeout.count()) +
+                             " ms (limits.client_request_timeout_ms)"}});
     });
     {
         std::lock_guard lock(mutex_);

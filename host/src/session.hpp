@@ -35,7 +35,7 @@ bool is_supported_protocol_version(std::string_view version);
 const char* log_level_name(sb_log_level level);
 
 class Session : public std::enable_shared_from_this<Session> {
-   public:
+ public:
     Session(Server& server, std::string id, std::shared_ptr<ClientChannel> channel);
     ~Session();
     Session(const Session&) = delete;
@@ -64,7 +64,7 @@ class Session : public std::enable_shared_from_this<Session> {
     void client_request(std::string method, nlohmann::json params, const sb_request* related,
                         std::function<void(bool ok, nlohmann::json payload)> reply);
 
-   private:
+ private:
     enum class State { awaiting_initialize, initializing, ready, closed };
     using Reply = std::function<void(nlohmann::json response)>;
     struct PendingClientRequest {
@@ -96,13 +96,13 @@ class Session : public std::enable_shared_from_this<Session> {
     std::atomic<int> log_level_{SB_LOG_INFO};
 
     mutable std::mutex mutex_;
-    std::string protocol_version_;                             // guarded by mutex_
+    std::string protocol_version_;                                   // guarded by mutex_
     nlohmann::json client_capabilities_ = nlohmann::json::object();  // guarded by mutex_
-    nlohmann::json client_info_ = nlohmann::json::object();    // guarded by mutex_
-    std::set<std::string> subscriptions_;                      // guarded by mutex_
-    std::map<std::string, std::shared_ptr<sb_request>> in_flight_;  // by dumped id; guarded by mutex_
-    std::map<int64_t, PendingClientRequest> pending_;          // guarded by mutex_
-    int64_t next_request_id_ = 1;                              // guarded by mutex_
+    nlohmann::json client_info_ = nlohmann::json::object();          // guarded by mutex_
+    std::set<std::string> subscriptions_;                            // guarded by mutex_
+    std::map<std::string, std::shared_ptr<sb_request>> in_flight_;   // by dumped id; guarded by mutex_
+    std::map<int64_t, PendingClientRequest> pending_;                // guarded by mutex_
+    int64_t next_request_id_ = 1;                                    // guarded by mutex_
 };
 
 }  // namespace switchboard::host

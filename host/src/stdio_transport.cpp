@@ -36,8 +36,8 @@ void StdioTransport::send(const nlohmann::json& message, const nlohmann::json&) 
 }
 
 void StdioTransport::run(Session& session, int signal_fd) {
-    std::string pending;          // bytes of the line being read
-    size_t oversized = 0;         // bytes dropped of a line over the limit, 0 when not dropping
+    std::string pending;   // bytes of the line being read
+    size_t oversized = 0;  // bytes dropped of a line over the limit, 0 when not dropping
     std::string buffer(64 * 1024, '\0');
     pollfd fds[2] = {{input_fd_, POLLIN, 0}, {signal_fd, POLLIN, 0}};
     const nfds_t count = signal_fd >= 0 ? 2 : 1;

@@ -13,7 +13,7 @@ namespace switchboard::host {
 class Session;
 
 class StdioTransport : public ClientChannel {
-   public:
+ public:
     StdioTransport(int input_fd, int output_fd, size_t max_message_bytes);
 
     void send(const nlohmann::json& message, const nlohmann::json& related_request) override;
@@ -21,7 +21,7 @@ class StdioTransport : public ClientChannel {
     // Feeds each line to `session` until EOF on input or a signal on `signal_fd` (-1 for none).
     void run(Session& session, int signal_fd);
 
-   private:
+ private:
     const int input_fd_;
     const int output_fd_;
     const size_t max_message_bytes_;

@@ -46,8 +46,11 @@ int validate_plugin(const fs::path& file, const Config& base_config, bool as_jso
         PluginManager manager(server);
         auto refused = manager.load(id, fs::absolute(file), plugin_config);
         if (refused) {
-            if (as_json) std::cout << json{{"ok", false}, {"file", fs::absolute(file).string()}, {"error", *refused}}.dump(2) << "\n";
-            else std::cout << "cannot load: " << *refused << "\n";
+            if (as_json)
+                std::cout << json{{"ok", false}, {"file", fs::absolute(file).string()}, {"error", *refused}}.dump(2)
+                          << "\n";
+            else
+                std::cout << "cannot load: " << *refused << "\n";
             status = 1;
         } else {
             const PluginInstance& plugin = *manager.plugins().front();

@@ -46,7 +46,7 @@ extern "C" {
 
 /* UTF-8 text that need not be NUL-terminated. `data` may be NULL when `size` is 0. */
 typedef struct sb_str {
-    const char *data;
+    const char* data;
     size_t size;
 } sb_str;
 
@@ -74,17 +74,17 @@ typedef struct sb_host sb_host;       /* this plugin's view of the host; valid u
 typedef struct sb_request sb_request; /* one in-flight request routed to the plugin */
 
 /* A unit of work for the executor. */
-typedef void (*sb_task_fn)(void *user);
+typedef void (*sb_task_fn)(void* user);
 
 /* Delivery of a bus event. `topic` and `payload_json` are valid for the call only. [executor] */
-typedef void (*sb_event_fn)(void *user, sb_str topic, sb_str payload_json);
+typedef void (*sb_event_fn)(void* user, sb_str topic, sb_str payload_json);
 
 /*
  * Completion of something asynchronous the plugin asked for: a tool call through the router or a
  * request to the client. `ok` is 1 with `json` holding the JSON-RPC result, or 0 with `json`
  * holding a JSON-RPC error object {"code","message","data"?}. Called exactly once. [executor]
  */
-typedef void (*sb_reply_fn)(void *user, int ok, sb_str json);
+typedef void (*sb_reply_fn)(void* user, int ok, sb_str json);
 
 /*
  * The service table. The host passes it to `create`; the pointer and every function in it stay
@@ -92,7 +92,7 @@ typedef void (*sb_reply_fn)(void *user, int ok, sb_str json);
  */
 typedef struct sb_host_api {
     uint32_t struct_size;
-    sb_host *host; /* pass as the first argument of the functions below */
+    sb_host* host; /* pass as the first argument of the functions below */
 
     /* Where the plugin is. Valid until destroy returns. */
     sb_str plugin_id;   /* the id the config uses, for example "knowledge" */
@@ -100,23 +100,23 @@ typedef struct sb_host_api {
     sb_str config_json; /* the plugin's `config` object from the host config, "{}" if none */
 
     /* ---- logging to the host's log (stderr or file; never stdout) ---- */
-    void (*log)(sb_host *host, sb_log_level level, sb_str message);
+    void (*log)(sb_host* host, sb_log_level level, sb_str message);
 
     /*
      * Why `create` failed. Call before returning NULL from create; the host prints the reason
      * with the file name. [load-thread]
      */
-    void (*fail)(sb_host *host, sb_str reason);
+    void (*fail)(sb_host* host, sb_str reason);
 
     /* ---- executor ---- */
     /* Runs `fn(user)` soon on an executor thread. Use for short, non-blocking work. */
-    void (*post)(sb_host *host, sb_task_fn fn, void *user);
+    void (*post)(sb_host* host, sb_task_fn fn, void* user);
     /* Runs `fn(user)` on the blocking pool: disk, SQLite, network calls. */
-    void (*post_blocking)(sb_host *host, sb_task_fn fn, void *user);
+    void (*post_blocking)(sb_host* host, sb_task_fn fn, void* user);
     /* Runs `fn(user)` on an executor thread after `delay_ms`. Returns a timer id (never 0). */
-    uint64_t (*post_after)(sb_host *host, uint64_t delay_ms, sb_task_fn fn, void *user);
+    uint64_t (*post_after)(sb_host* host, uint64_t delay_ms, sb_task_fn fn, void* user);
     /* Stops a timer. Returns 1 when `fn` will not run, 0 when it ran or is running. */
-    int (*cancel_timer)(sb_host *host, uint64_t timer_id);
+    int (*cancel_timer)(sb_host* host, uint64_t timer_id);
 
     /*
      * ---- what the plugin offers ----
@@ -125,24 +125,24 @@ typedef struct sb_host_api {
      * validates names (tools: ^[A-Za-z0-9_.-]{1,64}$), required fields and schemas, refuses a
      * name another plugin owns, and tells initialized clients that the list changed.
      */
-    int (*add_tool)(sb_host *host, sb_str tool_json);
-    int (*remove_tool)(sb_host *host, sb_str name);
-    int (*add_resource)(sb_host *host, sb_str resource_json);
-    int (*remove_resource)(sb_host *host, sb_str uri);
-    int (*add_resource_template)(sb_host *host, sb_str template_json);
-    int (*remove_resource_template)(sb_host *host, sb_str uri_template);
-    int (*add_prompt)(sb_host *host, sb_str prompt_json);
-    int (*remove_prompt)(sb_host *host, sb_str name);
+    int (*add_tool)(sb_host* host, sb_str tool_json);
+    int (*remove_tool)(sb_host* host, sb_str name);
+    int (*add_resource)(sb_host* host, sb_str resource_json);
+    int (*remove_resource)(sb_host* host, sb_str uri);
+    int (*add_resource_template)(sb_host* host, sb_str template_json);
+    int (*remove_resource_template)(sb_host* host, sb_str uri_template);
+    int (*add_prompt)(sb_host* host, sb_str prompt_json);
+    int (*remove_prompt)(sb_host* host, sb_str name);
     /* Text added to the server's `instructions` in the initialize result. */
-    void (*set_instructions)(sb_host *host, sb_str instructions);
+    void (*set_instructions)(sb_host* host, sb_str instructions);
     /*
      * The reason the last call on this thread that returned 0 failed. Valid until the next call
      * into the host on the same thread.
      */
-    sb_str (*last_error)(sb_host *host);
+    sb_str (*last_error)(sb_host* host);
 
     /* A resource's content changed: subscribed clients get notifications/resources/updated. */
-    void (*resource_updated)(sb_host *host, sb_str uri);
+    void (*resource_updated)(sb_host* host, sb_str uri);
 
     /*
      * ---- event bus ----
@@ -150,19 +150,19 @@ typedef struct sb_host_api {
      * and a final `#` matches any number of trailing segments ("workflow.#"). Events reach one
      * subscription in publish order. Returns a subscription id (never 0).
      */
-    uint64_t (*subscribe)(sb_host *host, sb_str pattern, sb_event_fn fn, void *user);
+    uint64_t (*subscribe)(sb_host* host, sb_str pattern, sb_event_fn fn, void* user);
     /* After it returns, `fn` is not called again for this id. Do not call it from inside `fn`. */
-    void (*unsubscribe)(sb_host *host, uint64_t subscription);
-    void (*publish)(sb_host *host, sb_str topic, sb_str payload_json);
+    void (*unsubscribe)(sb_host* host, uint64_t subscription);
+    void (*publish)(sb_host* host, sb_str topic, sb_str payload_json);
 
     /*
      * ---- calling any routed tool ----
      * `params_json` is a tools/call params object: {"name", "arguments"?, "_meta"?}. The reply
      * carries the CallToolResult. Returns a call id for cancel_call (never 0).
      */
-    uint64_t (*call_tool)(sb_host *host, sb_str params_json, sb_reply_fn reply, void *user);
+    uint64_t (*call_tool)(sb_host* host, sb_str params_json, sb_reply_fn reply, void* user);
     /* Asks the callee to stop; `reply` still runs, with a result or an error. */
-    void (*cancel_call)(sb_host *host, uint64_t call_id);
+    void (*cancel_call)(sb_host* host, uint64_t call_id);
 
     /*
      * ---- per-request functions (the `request` handed to sb_plugin_entry.handle) ----
@@ -170,34 +170,33 @@ typedef struct sb_host_api {
      * it was cancelled. After that the handle is invalid.
      */
     /* Ends the request with a JSON-RPC result (for tools/call, a CallToolResult). */
-    void (*respond)(sb_request *request, sb_str result_json);
+    void (*respond)(sb_request* request, sb_str result_json);
     /* Ends the request with a JSON-RPC error. */
-    void (*respond_error)(sb_request *request, int32_t code, sb_str message);
+    void (*respond_error)(sb_request* request, int32_t code, sb_str message);
     /* notifications/progress, when the client asked for progress. `total` < 0 means unknown. */
-    void (*progress)(sb_request *request, double progress, double total, sb_str message);
+    void (*progress)(sb_request* request, double progress, double total, sb_str message);
     /* notifications/message for this request's client, when `level` passes its log level. */
-    void (*log_message)(sb_request *request, sb_log_level level, sb_str logger, sb_str data_json);
+    void (*log_message)(sb_request* request, sb_log_level level, sb_str logger, sb_str data_json);
     /* 1 once the client cancelled the request or the host is shutting down. */
-    int (*is_cancelled)(sb_request *request);
+    int (*is_cancelled)(sb_request* request);
     /*
      * JSON about the request: {"method", "session", "protocolVersion", "clientInfo",
      * "clientCapabilities", "meta"}. Valid until the request ends.
      */
-    sb_str (*request_info)(sb_request *request);
+    sb_str (*request_info)(sb_request* request);
     /*
      * Sends a server-to-client request ("sampling/createMessage", "elicitation/create",
      * "roots/list", ...) to the client of `request`. When the client did not declare the needed
      * capability, `reply` gets an error at once that says so.
      */
-    void (*client_request)(sb_request *request, sb_str method, sb_str params_json, sb_reply_fn reply,
-                           void *user);
+    void (*client_request)(sb_request* request, sb_str method, sb_str params_json, sb_reply_fn reply, void* user);
 
     /*
      * ---- optional services ----
      * Returns the service table for a versioned id such as "switchboard.http/1" (see
      * switchboard/ext/), or NULL when this host does not offer it.
      */
-    const void *(*get_service)(sb_host *host, const char *service_id);
+    const void* (*get_service)(sb_host* host, const char* service_id);
 } sb_host_api;
 
 /*
@@ -210,22 +209,22 @@ typedef struct sb_plugin_entry {
     uint16_t abi_minor;   /* SB_ABI_MINOR when built */
 
     /* Static NUL-terminated UTF-8 strings. */
-    const char *name;        /* human-readable, "Knowledge graph" */
-    const char *version;     /* the plugin's own version, "1.2.0" */
-    const char *description; /* one sentence */
+    const char* name;        /* human-readable, "Knowledge graph" */
+    const char* version;     /* the plugin's own version, "1.2.0" */
+    const char* description; /* one sentence */
 
     /*
      * Creates an instance and registers what it offers through `host`. Returns NULL on failure,
      * after calling host->fail with the reason. `host` stays valid until destroy returns.
      * [load-thread]
      */
-    void *(*create)(const sb_host_api *host);
+    void* (*create)(const sb_host_api* host);
 
     /*
      * Destroys the instance. Called once, at shutdown, after every request has ended or been
      * abandoned as cancelled. Must stop timers and wait for the plugin's own threads. [load-thread]
      */
-    void (*destroy)(void *instance);
+    void (*destroy)(void* instance);
 
     /*
      * Handles one routed request: "tools/call", "resources/read", "prompts/get" or
@@ -233,13 +232,13 @@ typedef struct sb_plugin_entry {
      * valid for the call only. Must return quickly: do blocking work via post_blocking and end
      * the request later with respond. [executor]
      */
-    void (*handle)(void *instance, sb_request *request, sb_str method, sb_str params_json);
+    void (*handle)(void* instance, sb_request* request, sb_str method, sb_str params_json);
 
     /*
      * Optional (may be NULL). The client cancelled `request`. A hint to stop early; the plugin
      * still ends the request. May run concurrently with work on the request. [any-thread]
      */
-    void (*cancelled)(void *instance, sb_request *request);
+    void (*cancelled)(void* instance, sb_request* request);
 } sb_plugin_entry;
 
 #ifdef __cplusplus

@@ -64,17 +64,17 @@ enum class LogLevel {
 
 // Thrown by a tool handler: the message becomes the text of an `isError` result, as is.
 class ToolError : public std::runtime_error {
-   public:
+ public:
     using std::runtime_error::runtime_error;
 };
 
 // Thrown by any handler to answer with a specific JSON-RPC error.
 class RpcError : public std::runtime_error {
-   public:
+ public:
     RpcError(int code, const std::string& message) : std::runtime_error(message), code_(code) {}
     int code() const { return code_; }
 
-   private:
+ private:
     int code_;
 };
 
@@ -114,7 +114,7 @@ inline Json embedded_blob(std::string uri, std::string mime_type, std::string ba
 
 // A CallToolResult under construction.
 class ToolResult {
-   public:
+ public:
     static ToolResult text(std::string text) { return ToolResult().add(content::text(std::move(text))); }
     static ToolResult error(std::string message) {
         ToolResult result = text(std::move(message));
@@ -145,7 +145,7 @@ class ToolResult {
         return result;
     }
 
-   private:
+ private:
     Json content_ = Json::array();
     std::optional<Json> structured_;
     Json meta_;
@@ -154,7 +154,7 @@ class ToolResult {
 
 // A Tool definition (the MCP `Tool` object) with a fluent builder.
 class Tool {
-   public:
+ public:
     Tool(std::string name, std::string description)
         : json_{{"name", std::move(name)},
                 {"description", std::move(description)},
@@ -171,7 +171,7 @@ class Tool {
     const std::string name() const { return json_.at("name").get<std::string>(); }
     const Json& json() const { return json_; }
 
-   private:
+ private:
     Json json_;
 };
 
@@ -180,7 +180,7 @@ class Tool {
 // The request a handler serves: progress, logging, cancellation, client requests, the answer.
 // Shared by the SDK and by async handlers; ends exactly once.
 class Call {
-   public:
+ public:
     Call(const sb_host_api* api, sb_request* request) : api_(api), request_(request) {}
     Call(const Call&) = delete;
     Call& operator=(const Call&) = delete;
@@ -234,7 +234,7 @@ class Call {
     }
     bool ended() const { return ended_; }
 
-   private:
+ private:
     struct Waiter {
         std::mutex mutex;
         std::condition_variable ready;
@@ -292,7 +292,7 @@ using Completer = std::function<std::vector<std::string>(const Json& argument, c
 // ---- the plugin base class ---------------------------------------------------------------
 
 class Plugin {
-   public:
+ public:
     explicit Plugin(const sb_host_api* api) : api_(api), config_(Json::parse(from_sb(api->config_json))) {}
     Plugin(const Plugin&) = delete;
     Plugin& operator=(const Plugin&) = delete;
@@ -335,8 +335,7 @@ class Plugin {
         }
         check(api_->add_resource(api_->host, to_sb(resource.dump())), "resource " + uri);
     }
-    void add_resource_template(const Json& resource_template, TemplateReader reader,
-                               Completer completer = {}) {
+    void add_resource_template(const Json& resource_template, TemplateReader reader, Completer completer = {}) {
         const std::string uri_template = resource_template.at("uriTemplate").get<std::string>();
         {
             std::unique_lock lock(handlers_mutex_);
@@ -358,7 +357,9 @@ class Plugin {
     void resource_updated(std::string_view uri) { api_->resource_updated(api_->host, to_sb(uri)); }
 
     // ---- executor ----
-    void post(std::function<void()> task) { api_->post(api_->host, &run_task, new std::function<void()>(std::move(task))); }
+    void post(std::function<void()> task) {
+        api_->post(api_->host, &run_task, new std::function<void()>(std::move(task)));
+    }
     void post_blocking(std::function<void()> task) {
         api_->post_blocking(api_->host, &run_task, new std::function<void()>(std::move(task)));
     }
@@ -418,7 +419,7 @@ class Plugin {
         });
     }
 
-   private:
+ private:
     struct Handlers {
         struct Tool {
             ToolHandler sync;
@@ -439,7 +440,8 @@ class Plugin {
     };
 
     void check(int accepted, const std::string& what) const {
-        if (!accepted) throw std::runtime_error(what + " refused: " + std::string(from_sb(api_->last_error(api_->host))));
+        if (!accepted)
+            throw std::runtime_error(what + " refused: " + std::string(from_sb(api_->last_error(api_->host))));
     }
 
     void register_tool(const Tool& tool, Handlers::Tool handler) {
@@ -613,22 +615,14 @@ inline void handle(void* instance, sb_request* request, sb_str method, sb_str pa
 
 template <typename PluginClass>
 constexpr sb_plugin_entry make_entry(const char* name, const char* version, const char* description) {
-    return sb_plugin_entry{sizeof(sb_plugin_entry),
-                           SB_ABI_MAJOR,
-                           SB_ABI_MINOR,
-                           name,
-                           version,
-                           description,
-                           &create<PluginClass>,
-                           &destroy,
-                           &handle,
-                           nullptr};
+    return sb_plugin_entry{sizeof(sb_plugin_entry), SB_ABI_MAJOR, SB_ABI_MINOR, name,   version, description,
+                           &create<PluginClass>,    &destroy,     &handle,      nullptr};
 }
 
 }  // namespace detail
 }  // namespace switchboard
 
 // Exports `PluginClass` as this library's plugin. Use once per plugin library, at file scope.
-#define SWITCHBOARD_PLUGIN(PluginClass, name, version, description)                   \
-    extern "C" SB_EXPORT const sb_plugin_entry switchboard_plugin_entry =            \
+#define SWITCHBOARD_PLUGIN(PluginClass, name, version, description)       \
+    extern "C" SB_EXPORT const sb_plugin_entry switchboard_plugin_entry = \
         ::switchboard::detail::make_entry<PluginClass>(name, version, description);

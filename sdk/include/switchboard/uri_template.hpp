@@ -16,8 +16,7 @@ namespace switchboard {
 using UriVariables = std::map<std::string, std::string, std::less<>>;
 
 // Returns the variables when `uri` matches `uri_template`, nothing otherwise.
-inline std::optional<UriVariables> match_uri_template(std::string_view uri_template,
-                                                      std::string_view uri) {
+inline std::optional<UriVariables> match_uri_template(std::string_view uri_template, std::string_view uri) {
     UriVariables variables;
     size_t t = 0;
     size_t u = 0;

@@ -4,14 +4,14 @@
 
 #include <switchboard/plugin.h>
 
-static const sb_host_api *host_api;
+static const sb_host_api* host_api;
 
-static sb_str str(const char *text) {
+static sb_str str(const char* text) {
     sb_str out = {text, strlen(text)};
     return out;
 }
 
-static void *create(const sb_host_api *api) {
+static void* create(const sb_host_api* api) {
     host_api = api;
 #if defined(BAD_CREATE_FAILS)
     api->fail(api->host, str("cannot open the database: disk quota exceeded"));
@@ -20,19 +20,19 @@ static void *create(const sb_host_api *api) {
     /* The conformance fixture owns this name. */
     api->add_tool(api->host, str("{\"name\":\"test_simple_text\",\"description\":\"Mine too.\","
                                  "\"inputSchema\":{\"type\":\"object\"}}"));
-    return (void *)&host_api;
+    return (void*)&host_api;
 #elif defined(BAD_INVALID_SCHEMA)
     api->add_tool(api->host, str("{\"name\":\"bad_schema_tool\",\"description\":\"Broken.\","
                                  "\"inputSchema\":{\"type\":\"string\"}}"));
-    return (void *)&host_api;
+    return (void*)&host_api;
 #else
-    return (void *)&host_api;
+    return (void*)&host_api;
 #endif
 }
 
-static void destroy(void *instance) { (void)instance; }
+static void destroy(void* instance) { (void)instance; }
 
-static void handle(void *instance, sb_request *request, sb_str method, sb_str params) {
+static void handle(void* instance, sb_request* request, sb_str method, sb_str params) {
     (void)instance;
     (void)method;
     (void)params;
@@ -51,8 +51,8 @@ static void handle(void *instance, sb_request *request, sb_str method, sb_str pa
 #define ENTRY_MINOR SB_ABI_MINOR
 #endif
 SB_EXPORT const sb_plugin_entry switchboard_plugin_entry = {
-    sizeof(sb_plugin_entry), ENTRY_MAJOR, ENTRY_MINOR, "Bad plugin", "0.0.1", "Refused by the host.",
-    create, destroy, handle, NULL};
+    sizeof(sb_plugin_entry), ENTRY_MAJOR, ENTRY_MINOR, "Bad plugin", "0.0.1",
+    "Refused by the host.",  create,      destroy,     handle,       NULL};
 #else
 SB_EXPORT const int not_a_plugin = 1;
 #endif

@@ -13,13 +13,14 @@ using switchboard::Tool;
 using switchboard::ToolResult;
 namespace content = switchboard::content;
 
-constexpr const char* png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
+constexpr const char* png =
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==";
 constexpr const char* wav = "UklGRiYAAABXQVZFZm10IBAAAAABAAEAQB8AAAB9AAACABAAZGF0YQIAAAA=";
 
 Json string_property(const char* description) { return {{"type", "string"}, {"description", description}}; }
 
 class ConformanceFixture : public switchboard::Plugin {
-   public:
+ public:
     explicit ConformanceFixture(const sb_host_api* api) : Plugin(api) {
         add_content_tools();
         add_interaction_tools();
@@ -29,7 +30,7 @@ class ConformanceFixture : public switchboard::Plugin {
         add_prompts();
     }
 
-   private:
+ private:
     void add_content_tools() {
         add_tool(Tool("test_simple_text", "Returns a fixed text."),
                  [](const Json&, Call&) { return ToolResult::text("This is a simple text response for testing."); });
@@ -38,8 +39,8 @@ class ConformanceFixture : public switchboard::Plugin {
         add_tool(Tool("test_audio_content", "Returns a short WAV clip."),
                  [](const Json&, Call&) { return ToolResult().add(content::audio(wav, "audio/wav")); });
         add_tool(Tool("test_embedded_resource", "Returns an embedded text resource."), [](const Json&, Call&) {
-            return ToolResult().add(
-                content::embedded_text("test://embedded-resource", "text/plain", "This is an embedded resource content."));
+            return ToolResult().add(content::embedded_text("test://embedded-resource", "text/plain",
+                                                           "This is an embedded resource content."));
         });
         add_tool(Tool("test_multiple_content_types", "Returns text, an image and an embedded resource."),
                  [](const Json&, Call&) {
@@ -54,28 +55,31 @@ class ConformanceFixture : public switchboard::Plugin {
     }
 
     void add_interaction_tools() {
-        add_tool(Tool("test_tool_with_logging", "Sends three log messages while it runs."), [](const Json&, Call& call) {
+        add_tool(Tool("test_tool_with_logging", "Sends three log messages while it runs."), [](const Json&,
+                                                                                               Call& call) {
             for (const char* step : {"Tool execution started", "Tool processing data", "Tool execution completed"}) {
                 call.log(switchboard::LogLevel::info, step);
                 std::this_thread::sleep_for(std::chrono::milliseconds(50));
             }
             return ToolResult::text("Tool with logging executed successfully");
         });
-        add_tool(Tool("test_tool_with_progress", "Reports progress 0, 50 and 100 of 100."), [](const Json&, Call& call) {
-            for (double step : {0.0, 50.0, 100.0}) {
-                call.progress(step, 100);
-                std::this_thread::sleep_for(std::chrono::milliseconds(50));
-            }
-            const Json token = call.info()["meta"].value("progressToken", Json());
-            return ToolResult::text(token.is_string() ? token.get<std::string>() : token.dump());
-        });
+        add_tool(Tool("test_tool_with_progress", "Reports progress 0, 50 and 100 of 100."),
+                 [](const Json&, Call& call) {
+                     for (double step : {0.0, 50.0, 100.0}) {
+                         call.progress(step, 100);
+                         std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                     }
+                     const Json token = call.info()["meta"].value("progressToken", Json());
+                     return ToolResult::text(token.is_string() ? token.get<std::string>() : token.dump());
+                 });
         add_tool(Tool("test_sampling", "Asks the client's LLM to answer a prompt.")
                      .input_schema({{"type", "object"},
                                     {"properties", {{"prompt", string_property("The prompt to send")}}},
                                     {"required", {"prompt"}}}),
                  [](const Json& args, Call& call) {
                      const Json reply = call.sample(
-                         {{"messages", {{{"role", "user"}, {"content", content::text(args.at("prompt").get<std::string>())}}}},
+                         {{"messages",
+                           {{{"role", "user"}, {"content", content::text(args.at("prompt").get<std::string>())}}}},
                           {"maxTokens", 100}});
                      const Json& answer = reply.at("content");
                      const Json& first = answer.is_array() ? answer.at(0) : answer;
@@ -94,12 +98,12 @@ class ConformanceFixture : public switchboard::Plugin {
                                     {"properties", {{"message", string_property("The question to ask")}}},
                                     {"required", {"message"}}}),
                  [](const Json& args, Call& call) {
-                     return elicitation_outcome(call.elicit(
-                         {{"message", args.at("message")},
-                          {"requestedSchema",
-                           {{"type", "object"},
-                            {"properties", {{"response", string_property("User's response")}}},
-                            {"required", {"response"}}}}}));
+                     return elicitation_outcome(
+                         call.elicit({{"message", args.at("message")},
+                                      {"requestedSchema",
+                                       {{"type", "object"},
+                                        {"properties", {{"response", string_property("User's response")}}},
+                                        {"required", {"response"}}}}}));
                  });
         add_tool(Tool("test_elicitation_sep1034_defaults", "Elicits a form whose fields carry defaults."),
                  [](const Json&, Call& call) {
@@ -107,11 +111,13 @@ class ConformanceFixture : public switchboard::Plugin {
                          {"name", {{"type", "string"}, {"default", "John Doe"}}},
                          {"age", {{"type", "integer"}, {"default", 30}}},
                          {"score", {{"type", "number"}, {"default", 95.5}}},
-                         {"status", {{"type", "string"}, {"enum", {"active", "inactive", "pending"}}, {"default", "active"}}},
+                         {"status",
+                          {{"type", "string"}, {"enum", {"active", "inactive", "pending"}}, {"default", "active"}}},
                          {"verified", {{"type", "boolean"}, {"default", true}}}};
                      return elicitation_outcome(call.elicit(
                          {{"message", "Please review your details"},
-                          {"requestedSchema", {{"type", "object"}, {"properties", properties}, {"required", Json::array()}}}}));
+                          {"requestedSchema",
+                           {{"type", "object"}, {"properties", properties}, {"required", Json::array()}}}}));
                  });
         add_tool(Tool("test_elicitation_sep1330_enums", "Elicits a form with every kind of enum field."),
                  [](const Json&, Call& call) {
@@ -132,12 +138,18 @@ class ConformanceFixture : public switchboard::Plugin {
                            {"enum", {"opt1", "opt2", "opt3"}},
                            {"enumNames", {"Option One", "Option Two", "Option Three"}}}},
                          {"untitledMulti",
-                          {{"type", "array"}, {"minItems", 1}, {"maxItems", 3}, {"items", {{"type", "string"}, {"enum", options}}}}},
+                          {{"type", "array"},
+                           {"minItems", 1},
+                           {"maxItems", 3},
+                           {"items", {{"type", "string"}, {"enum", options}}}}},
                          {"titledMulti",
-                          {{"type", "array"}, {"minItems", 1}, {"maxItems", 3}, {"items", {{"anyOf", titled("value", "Choice")}}}}}};
-                     return elicitation_outcome(call.elicit(
-                         {{"message", "Choose your options"},
-                          {"requestedSchema", {{"type", "object"}, {"properties", properties}}}}));
+                          {{"type", "array"},
+                           {"minItems", 1},
+                           {"maxItems", 3},
+                           {"items", {{"anyOf", titled("value", "Choice")}}}}}};
+                     return elicitation_outcome(
+                         call.elicit({{"message", "Choose your options"},
+                                      {"requestedSchema", {{"type", "object"}, {"properties", properties}}}}));
                  });
     }
 
@@ -169,10 +181,14 @@ class ConformanceFixture : public switchboard::Plugin {
     void add_resources() {
         add_resource({{"uri", "test://static-text"}, {"name", "static-text"}, {"mimeType", "text/plain"}},
                      [](const std::string& uri, Call&) {
-                         return Json{{"uri", uri}, {"mimeType", "text/plain"}, {"text", "This is the content of the static text resource."}};
+                         return Json{{"uri", uri},
+                                     {"mimeType", "text/plain"},
+                                     {"text", "This is the content of the static text resource."}};
                      });
         add_resource({{"uri", "test://static-binary"}, {"name", "static-binary"}, {"mimeType", "image/png"}},
-                     [](const std::string& uri, Call&) { return Json{{"uri", uri}, {"mimeType", "image/png"}, {"blob", png}}; });
+                     [](const std::string& uri, Call&) {
+                         return Json{{"uri", uri}, {"mimeType", "image/png"}, {"blob", png}};
+                     });
         add_resource({{"uri", "test://watched-resource"}, {"name", "watched-resource"}, {"mimeType", "text/plain"}},
                      [](const std::string& uri, Call&) {
                          return Json{{"uri", uri}, {"mimeType", "text/plain"}, {"text", "Watched resource content"}};
@@ -187,7 +203,9 @@ class ConformanceFixture : public switchboard::Plugin {
     }
 
     void add_prompts() {
-        auto user_text = [](std::string text) { return Json{{"role", "user"}, {"content", content::text(std::move(text))}}; };
+        auto user_text = [](std::string text) {
+            return Json{{"role", "user"}, {"content", content::text(std::move(text))}};
+        };
         add_prompt({{"name", "test_simple_prompt"}, {"description", "A prompt without arguments."}},
                    [user_text](const Json&, Call&) {
                        return Json{{"messages", {user_text("This is a simple prompt for testing.")}}};
@@ -200,8 +218,8 @@ class ConformanceFixture : public switchboard::Plugin {
                {{"name", "arg2"}, {"description", "Second argument"}, {"required", true}}}}},
             [user_text](const Json& args, Call&) {
                 return Json{{"messages",
-                             {user_text("Prompt with arguments: arg1='" + args.value("arg1", std::string()) + "', arg2='" +
-                                        args.value("arg2", std::string()) + "'")}}};
+                             {user_text("Prompt with arguments: arg1='" + args.value("arg1", std::string()) +
+                                        "', arg2='" + args.value("arg2", std::string()) + "'")}}};
             },
             [](const Json& argument, const Json&) {
                 std::vector<std::string> values;
@@ -210,16 +228,18 @@ class ConformanceFixture : public switchboard::Plugin {
                     if (std::string_view(candidate).rfind(prefix, 0) == 0) values.emplace_back(candidate);
                 return values;
             });
-        add_prompt({{"name", "test_prompt_with_embedded_resource"},
-                    {"description", "A prompt that embeds a resource."},
-                    {"arguments", {{{"name", "resourceUri"}, {"description", "The resource to embed"}, {"required", true}}}}},
-                   [user_text](const Json& args, Call&) {
-                       const Json resource = content::embedded_text(args.value("resourceUri", std::string("test://static-text")),
-                                                                    "text/plain", "Embedded resource content for testing.");
-                       return Json{{"messages",
-                                    {{{"role", "user"}, {"content", resource}},
-                                     user_text("Please process the embedded resource above.")}}};
-                   });
+        add_prompt(
+            {{"name", "test_prompt_with_embedded_resource"},
+             {"description", "A prompt that embeds a resource."},
+             {"arguments", {{{"name", "resourceUri"}, {"description", "The resource to embed"}, {"required", true}}}}},
+            [user_text](const Json& args, Call&) {
+                const Json resource =
+                    content::embedded_text(args.value("resourceUri", std::string("test://static-text")), "text/plain",
+                                           "Embedded resource content for testing.");
+                return Json{{"messages",
+                             {{{"role", "user"}, {"content", resource}},
+                              user_text("Please process the embedded resource above.")}}};
+            });
         add_prompt({{"name", "test_prompt_with_image"}, {"description", "A prompt that carries an image."}},
                    [user_text](const Json&, Call&) {
                        return Json{{"messages",

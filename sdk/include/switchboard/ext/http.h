@@ -20,7 +20,7 @@ extern "C" {
 typedef struct sb_http_request sb_http_request;
 
 /* Handles a request; must end it with http_respond, now or later. [executor] */
-typedef void (*sb_http_handler_fn)(void *user, sb_http_request *request);
+typedef void (*sb_http_handler_fn)(void* user, sb_http_request* request);
 
 typedef struct sb_http_service {
     uint32_t struct_size;
@@ -30,18 +30,17 @@ typedef struct sb_http_service {
      * /api/v1/<plugin-id>. Segments written `{name}` match one path segment, read back with
      * path_param. Returns 1 when accepted; on 0, sb_host_api.last_error says why. [load-thread]
      */
-    int (*add_route)(sb_host *host, sb_str method, sb_str path, sb_http_handler_fn handler,
-                     void *user);
+    int (*add_route)(sb_host* host, sb_str method, sb_str path, sb_http_handler_fn handler, void* user);
 
     /*
      * JSON describing the request: {"method", "path", "query": {..}, "params": {..},
      * "headers": {lower-case name: value}}. Valid until http_respond.
      */
-    sb_str (*http_request_info)(sb_http_request *request);
+    sb_str (*http_request_info)(sb_http_request* request);
     /* The raw body. Valid until http_respond. */
-    sb_str (*http_body)(sb_http_request *request);
+    sb_str (*http_body)(sb_http_request* request);
     /* Ends the request. `content_type` of length 0 means "application/json". */
-    void (*http_respond)(sb_http_request *request, int status, sb_str content_type, sb_str body);
+    void (*http_respond)(sb_http_request* request, int status, sb_str content_type, sb_str body);
 } sb_http_service;
 
 #ifdef __cplusplus
