@@ -10,6 +10,9 @@ std::string usage() {
 
 Usage:
   switchboard [--config FILE] [--stdio]       serve MCP over stdin/stdout (the default)
+  switchboard [--config FILE] --http [HOST:PORT]
+                                              serve MCP over Streamable HTTP at http://HOST:PORT/mcp
+                                              (default http.listen, 127.0.0.1:8080)
   switchboard --validate-plugin FILE [--json] load one plugin and report what it offers
   switchboard --version
   switchboard --help
@@ -18,6 +21,7 @@ Options:
   --config FILE   the JSON configuration (see docs/configuration.md). Without it,
                   every plugin in <prefix>/lib/switchboard/plugins is loaded.
   --stdio         serve one client on stdin/stdout; logs go to stderr or log.file.
+  --http          serve many clients over Streamable HTTP; GET /healthz answers once ready.
 )";
 }
 
@@ -25,7 +29,8 @@ Options parse_options(const std::vector<std::string>& args) {
     Options options;
     bool mode_set = false;
     auto set_mode = [&](Mode mode) {
-        if (mode_set && options.mode != mode) throw std::invalid_argument("choose one of --stdio, --validate-plugin");
+        if (mode_set && options.mode != mode)
+            throw std::invalid_argument("choose one of --stdio, --http, --validate-plugin");
         options.mode = mode;
         mode_set = true;
     };
@@ -35,19 +40,23 @@ Options parse_options(const std::vector<std::string>& args) {
             if (i + 1 >= args.size()) throw std::invalid_argument(arg + " needs " + what);
             return args[++i];
         };
-        if (arg == "--help" || arg == "-h") return Options{Mode::help, {}, {}, false};
-        if (arg == "--version" || arg == "-V") return Options{Mode::version, {}, {}, false};
-        if (arg == "--config" || arg == "-c")
+        if (arg == "--help" || arg == "-h") return Options{Mode::help, {}, {}, {}, false};
+        if (arg == "--version" || arg == "-V") return Options{Mode::version, {}, {}, {}, false};
+        if (arg == "--config" || arg == "-c") {
             options.config = value("a file path");
-        else if (arg == "--stdio")
+        } else if (arg == "--stdio") {
             set_mode(Mode::stdio);
-        else if (arg == "--validate-plugin") {
+        } else if (arg == "--http") {
+            set_mode(Mode::http);
+            if (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0) options.listen = args[++i];
+        } else if (arg == "--validate-plugin") {
             set_mode(Mode::validate_plugin);
             options.plugin_file = value("a plugin file path");
-        } else if (arg == "--json")
+        } else if (arg == "--json") {
             options.json = true;
-        else
+        } else {
             throw std::invalid_argument("unknown option \"" + arg + "\"; see --help");
+        }
     }
     return options;
 }

@@ -8,12 +8,13 @@
 
 namespace switchboard::host {
 
-enum class Mode { stdio, validate_plugin, help, version };
+enum class Mode { stdio, http, validate_plugin, help, version };
 
 struct Options {
     Mode mode = Mode::stdio;
     std::optional<std::filesystem::path> config;
     std::filesystem::path plugin_file;  // --validate-plugin
+    std::string listen;                 // --http HOST:PORT; empty: http.listen from the config
     bool json = false;                  // --validate-plugin output as JSON
 };
 

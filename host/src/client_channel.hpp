@@ -12,6 +12,10 @@ class ClientChannel {
     // request the message belongs to (its response, progress, logs, nested requests), or null.
     // Thread-safe.
     virtual void send(const nlohmann::json& message, const nlohmann::json& related_request) = 0;
+    // Ends the stream that carries `related_request`'s messages without ending the request; the
+    // client resumes and gets the rest (Streamable HTTP polling). Transports without streams
+    // ignore it.
+    virtual void close_stream(const nlohmann::json& related_request) { (void)related_request; }
 };
 
 }  // namespace switchboard::host

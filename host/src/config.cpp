@@ -6,6 +6,8 @@
 #include <set>
 #include <sstream>
 
+#include <openssl/evp.h>
+
 namespace switchboard::host {
 namespace {
 
@@ -150,7 +152,73 @@ void parse_limits(const json& limits, Config& config) {
         out.shutdown_grace_ms = expect_count(limits["shutdown_grace_ms"], "$.limits.shutdown_grace_ms", 0, 60000);
 }
 
+std::vector<std::string> expect_strings(const json& value, const std::string& path) {
+    if (!value.is_array()) refuse(path, "expected an array of strings, got " + describe(value));
+    std::vector<std::string> out;
+    for (size_t i = 0; i < value.size(); ++i)
+        out.push_back(expect_string(value[i], path + "[" + std::to_string(i) + "]"));
+    return out;
+}
+
+// Tokens are kept only as hashes, so the plain secret is gone once the config is parsed.
+std::string sha256_hex(const std::string& text) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < size; ++i) {
+        out += hex[digest[i] >> 4];
+        out += hex[digest[i] & 15];
+    }
+    return out;
+}
+
+void parse_http(const json& http, Config& config) {
+    expect_object(http, "$.http");
+    only_keys(http, "$.http",
+              {"listen", "endpoint", "allowed_hosts", "allowed_origins", "cors_origins", "bearer_tokens",
+               "max_body_bytes", "max_sessions", "session_idle_timeout_ms", "header_timeout_ms", "read_timeout_ms",
+               "event_buffer", "sse_retry_ms", "max_pending_write_bytes"});
+    HttpSettings& out = config.http;
+    if (http.contains("listen")) {
+        out.listen = expect_string(http["listen"], "$.http.listen");
+        if (out.listen.rfind(':') == std::string::npos)
+            refuse("$.http.listen", "expected HOST:PORT, got \"" + out.listen + "\"");
+    }
+    if (http.contains("endpoint")) {
+        out.endpoint = expect_string(http["endpoint"], "$.http.endpoint");
+        if (out.endpoint.front() != '/') refuse("$.http.endpoint", "expected a path starting with '/'");
+    }
+    if (http.contains("allowed_hosts"))
+        out.allowed_hosts = expect_strings(http["allowed_hosts"], "$.http.allowed_hosts");
+    if (http.contains("allowed_origins"))
+        out.allowed_origins = expect_strings(http["allowed_origins"], "$.http.allowed_origins");
+    if (http.contains("cors_origins")) out.cors_origins = expect_strings(http["cors_origins"], "$.http.cors_origins");
+    if (http.contains("bearer_tokens")) {
+        for (const auto& token : expect_strings(http["bearer_tokens"], "$.http.bearer_tokens")) {
+            if (token.size() < 16) refuse("$.http.bearer_tokens", "tokens must be at least 16 characters long");
+            out.bearer_token_sha256.push_back(sha256_hex(token));
+        }
+    }
+    auto count = [&](const char* key, auto& field, uint64_t min, uint64_t max) {
+        if (http.contains(key))
+            field = static_cast<std::remove_reference_t<decltype(field)>>(
+                expect_count(http[key], std::string("$.http.") + key, min, max));
+    };
+    count("max_body_bytes", out.max_body_bytes, 1024, 1ULL << 30);
+    count("max_sessions", out.max_sessions, 1, 1000000);
+    count("session_idle_timeout_ms", out.session_idle_timeout_ms, 1000, 7ULL * 86400000);
+    count("header_timeout_ms", out.header_timeout_ms, 100, 600000);
+    count("read_timeout_ms", out.read_timeout_ms, 100, 3600000);
+    count("event_buffer", out.event_buffer, 1, 1000000);
+    count("sse_retry_ms", out.sse_retry_ms, 0, 600000);
+    count("max_pending_write_bytes", out.max_pending_write_bytes, 65536, 1ULL << 32);
+}
+
 }  // namespace
+
+std::string token_sha256(const std::string& token) { return sha256_hex(token); }
 
 Config default_config(const fs::path& default_plugin_dir) {
     Config config;
@@ -168,7 +236,8 @@ Config parse_config(const std::string& text, const fs::path& base_dir, const fs:
         throw ConfigError(std::string("$: not valid JSON: ") + e.what());
     }
     expect_object(root, "$");
-    only_keys(root, "$", {"$schema", "data_dir", "plugin_paths", "plugins", "discover", "server", "log", "limits"});
+    only_keys(root, "$",
+              {"$schema", "data_dir", "plugin_paths", "plugins", "discover", "server", "log", "limits", "http"});
     substitute_env(root, "$");
 
     Config config;
@@ -194,6 +263,7 @@ Config parse_config(const std::string& text, const fs::path& base_dir, const fs:
     }
     if (root.contains("log")) parse_log(root["log"], config, base_dir);
     if (root.contains("limits")) parse_limits(root["limits"], config);
+    if (root.contains("http")) parse_http(root["http"], config);
     return config;
 }
 

@@ -44,6 +44,25 @@ struct LogSettings {
     std::optional<std::filesystem::path> file;  // stderr when unset
 };
 
+// The Streamable HTTP transport (`--http`). Safe by default: loopback only, Host and Origin
+// checked against loopback names, bounded bodies, sessions and buffers.
+struct HttpSettings {
+    std::string listen = "127.0.0.1:8080";  // host:port; --http overrides it
+    std::string endpoint = "/mcp";
+    std::vector<std::string> allowed_hosts;        // Host header values; empty: loopback names only
+    std::vector<std::string> allowed_origins;      // Origin values; empty: loopback origins only
+    std::vector<std::string> cors_origins;         // origins that get CORS headers on /api/v1
+    std::vector<std::string> bearer_token_sha256;  // hex SHA-256 of each accepted token; empty: no auth
+    size_t max_body_bytes = 4 * 1024 * 1024;
+    size_t max_sessions = 4096;
+    uint64_t session_idle_timeout_ms = 3600000;
+    uint64_t header_timeout_ms = 10000;                // a client must send its headers within this time
+    uint64_t read_timeout_ms = 30000;                  // and its body within this time
+    size_t event_buffer = 1024;                        // SSE events kept per session for resumption
+    uint64_t sse_retry_ms = 1000;                      // the `retry` advice sent on every stream
+    size_t max_pending_write_bytes = 8 * 1024 * 1024;  // a client that stops reading is dropped past this
+};
+
 struct Config {
     std::filesystem::path data_dir;
     std::vector<std::filesystem::path> plugin_paths;
@@ -53,6 +72,7 @@ struct Config {
     std::string instructions;
     LogSettings log;
     Limits limits;
+    HttpSettings http;
 };
 
 // Parses and validates `text`. Relative paths are resolved against `base_dir`.
@@ -62,6 +82,9 @@ Config parse_config(const std::string& text, const std::filesystem::path& base_d
 
 // Reads and parses the file at `path`. Throws ConfigError (which names the file).
 Config load_config(const std::filesystem::path& path, const std::filesystem::path& default_plugin_dir);
+
+// Hex SHA-256 of a bearer token, as kept in HttpSettings::bearer_token_sha256.
+std::string token_sha256(const std::string& token);
 
 // The configuration used without --config: no plugins but those discovered in the default dir.
 Config default_config(const std::filesystem::path& default_plugin_dir);

@@ -4,6 +4,8 @@
 #include <set>
 
 #include "plugin_instance.hpp"
+#include "request.hpp"
+#include "session.hpp"
 
 namespace switchboard::host {
 namespace {
@@ -39,7 +41,13 @@ sb_str request_body(sb_http_request* request) { return {request->body.data(), re
 void respond(sb_http_request* request, int status, sb_str content_type, sb_str body) {
     if (request->ended.exchange(true)) return;
     std::string type = content_type.size == 0 ? std::string("application/json") : text(content_type);
-    request->done(status, std::move(type), text(body));
+    // The callback may hold the last reference to `request`, so it runs from a local copy.
+    auto done = std::move(request->done);
+    done(status, std::move(type), text(body));
+}
+
+void close_request_stream(sb_request* request) {
+    if (auto session = request->session.lock()) session->channel().close_stream(request->client_id);
 }
 
 }  // namespace
@@ -86,8 +94,8 @@ nlohmann::json HttpRoutes::describe() const {
 }
 
 const sb_http_service* http_service() {
-    static const sb_http_service service = {sizeof(sb_http_service), &add_route, &request_info, &request_body,
-                                            &respond};
+    static const sb_http_service service = {sizeof(sb_http_service), &add_route, &request_info,
+                                            &request_body,           &respond,   &close_request_stream};
     return &service;
 }
 

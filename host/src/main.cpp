@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -16,6 +17,8 @@
 #include "cli.hpp"
 #include "config.hpp"
 #include "executor.hpp"
+#include "http/http_connection.hpp"
+#include "http/http_frontend.hpp"
 #include "logging.hpp"
 #include "plugin_manager.hpp"
 #include "server.hpp"
@@ -55,43 +58,127 @@ int claim_stdout_for_protocol() {
     return protocol_fd;
 }
 
+// What every serving mode runs: the executor, the router and the plugins.
+struct Runtime {
+    explicit Runtime(const host::Config& config)
+        : executor(config.limits.executor_threads, config.limits.blocking_threads),
+          server(config, executor),
+          plugins(server) {
+        plugins.load_all(config);
+    }
+
+    // Cancels what is in flight, waits out the grace period, then stops threads and plugins.
+    void stop() {
+        // Past the grace period a plugin that ignores cancellation must not keep the process alive.
+        const auto deadline = std::chrono::milliseconds(server.config().limits.shutdown_grace_ms) + 400ms;
+        std::thread([deadline] {
+            std::this_thread::sleep_for(deadline);
+            spdlog::error("shutdown took longer than {} ms; exiting now", deadline.count());
+            spdlog::default_logger()->flush();
+            std::_Exit(0);
+        }).detach();
+        server.shutdown();
+        executor.stop();
+        plugins.destroy_all();
+        spdlog::info("switchboard stopped");
+        spdlog::default_logger()->flush();
+    }
+
+    host::Executor executor;
+    host::Server server;
+    host::PluginManager plugins;
+};
+
+bool create_data_dir(const host::Config& config) {
+    std::error_code error;
+    fs::create_directories(config.data_dir, error);
+    if (error) spdlog::critical("cannot create data_dir {}: {}", config.data_dir.string(), error.message());
+    return !error;
+}
+
 int serve_stdio(const host::Config& config) {
     const int signal_fd = block_stop_signals();
     const int protocol_fd = claim_stdout_for_protocol();
-    std::error_code dir_error;
-    fs::create_directories(config.data_dir, dir_error);
-    if (dir_error) {
-        spdlog::critical("cannot create data_dir {}: {}", config.data_dir.string(), dir_error.message());
+    if (!create_data_dir(config)) return 1;
+
+    Runtime runtime(config);
+    auto channel = std::make_shared<host::StdioTransport>(STDIN_FILENO, protocol_fd, config.limits.max_message_bytes);
+    auto session = std::make_shared<host::Session>(runtime.server, "stdio", channel);
+    runtime.server.add_session(session);
+    spdlog::info("switchboard {} serving MCP on stdio with {} plugin(s)", host::switchboard_version,
+                 runtime.plugins.plugins().size());
+    channel->run(*session, signal_fd);
+    runtime.server.remove_session(session->id());
+    runtime.stop();
+    return 0;
+}
+
+// "127.0.0.1:8080", "localhost:8080", "[::1]:8080" -> an endpoint; throws with the reason.
+boost::asio::ip::tcp::endpoint parse_listen(const std::string& listen) {
+    const size_t colon = listen.rfind(':');
+    if (colon == std::string::npos) throw std::invalid_argument("expected HOST:PORT, got \"" + listen + "\"");
+    std::string host = listen.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host == "localhost") host = "127.0.0.1";
+    const std::string port_text = listen.substr(colon + 1);
+    char* end = nullptr;
+    const unsigned long port = std::strtoul(port_text.c_str(), &end, 10);
+    if (port_text.empty() || *end != '\0' || port > 65535)
+        throw std::invalid_argument("invalid port \"" + port_text + "\"");
+    boost::system::error_code error;
+    const auto address = boost::asio::ip::make_address(host, error);
+    if (error) throw std::invalid_argument("invalid IP address \"" + host + "\" (use an address such as 127.0.0.1)");
+    return {address, static_cast<unsigned short>(port)};
+}
+
+int serve_http(host::Config config, const std::string& listen) {
+    const int signal_fd = block_stop_signals();
+    if (!listen.empty()) config.http.listen = listen;
+    boost::asio::ip::tcp::endpoint endpoint;
+    try {
+        endpoint = parse_listen(config.http.listen);
+    } catch (const std::invalid_argument& e) {
+        std::cerr << "switchboard: --http: " << e.what() << "\n";
+        return 2;
+    }
+    if (!create_data_dir(config)) return 1;
+
+    Runtime runtime(config);
+    const host::HttpSettings& settings = runtime.server.config().http;
+    auto frontend = std::make_shared<host::http::HttpFrontend>(runtime.server, settings);
+    std::shared_ptr<host::http::HttpListener> listener;
+    try {
+        listener = std::make_shared<host::http::HttpListener>(
+            runtime.executor.io(), endpoint, settings,
+            [frontend](host::http::Request request, std::shared_ptr<host::http::HttpConnection> connection) {
+                frontend->handle(std::move(request), connection);
+            });
+    } catch (const boost::system::system_error& e) {
+        spdlog::critical("cannot listen on {}: {}", config.http.listen, e.code().message());
+        runtime.stop();
         return 1;
     }
+    listener->start();
+    frontend->start_expiry();
+    const auto bound = listener->local_endpoint();
+    const std::string host =
+        bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
+    const std::string url = "http://" + host + ":" + std::to_string(bound.port()) + settings.endpoint;
+    spdlog::info("switchboard {} serving MCP at {} with {} plugin(s)", host::switchboard_version, url,
+                 runtime.plugins.plugins().size());
+    std::cout << "Switchboard is serving MCP (Streamable HTTP) at " << url << "\n"
+              << "  health:  http://" << host << ":" << bound.port() << "/healthz\n"
+              << "  connect: add {\"type\": \"http\", \"url\": \"" << url << "\"} to your MCP client, or run\n"
+              << "           npx @modelcontextprotocol/inspector and choose Streamable HTTP with that URL\n"
+              << "  stop:    Ctrl-C" << std::endl;
 
-    host::Executor executor(config.limits.executor_threads, config.limits.blocking_threads);
-    host::Server server(config, executor);
-    host::PluginManager plugins(server);
-    plugins.load_all(config);
-
-    auto channel = std::make_shared<host::StdioTransport>(STDIN_FILENO, protocol_fd, config.limits.max_message_bytes);
-    auto session = std::make_shared<host::Session>(server, "stdio", channel);
-    server.add_session(session);
-    spdlog::info("switchboard {} serving MCP on stdio with {} plugin(s)", host::switchboard_version,
-                 plugins.plugins().size());
-    channel->run(*session, signal_fd);
-
-    // Past the grace period a plugin that ignores cancellation must not keep the process alive.
-    const auto deadline = std::chrono::milliseconds(config.limits.shutdown_grace_ms) + 400ms;
-    std::thread([deadline] {
-        std::this_thread::sleep_for(deadline);
-        spdlog::error("shutdown took longer than {} ms; exiting now", deadline.count());
-        spdlog::default_logger()->flush();
-        std::_Exit(0);
-    }).detach();
-
-    server.shutdown();
-    server.remove_session(session->id());
-    executor.stop();
-    plugins.destroy_all();
-    spdlog::info("switchboard stopped");
-    spdlog::default_logger()->flush();
+    signalfd_siginfo signal_info{};
+    while (::read(signal_fd, &signal_info, sizeof signal_info) < 0 && errno == EINTR) {
+    }
+    spdlog::info("stop signal received");
+    listener->stop();
+    frontend->shutdown();
+    runtime.stop();
     return 0;
 }
 
@@ -132,5 +219,6 @@ int main(int argc, char** argv) {
     }
     if (options.mode == host::Mode::validate_plugin)
         return host::validate_plugin(options.plugin_file, config, options.json);
+    if (options.mode == host::Mode::http) return serve_http(std::move(config), options.listen);
     return serve_stdio(config);
 }

@@ -45,6 +45,13 @@ PluginInstance* Server::plugin(const std::string& id) const {
     return found == plugins_.end() ? nullptr : found->second;
 }
 
+std::vector<PluginInstance*> Server::plugins() const {
+    std::lock_guard lock(plugins_mutex_);
+    std::vector<PluginInstance*> out;
+    for (const auto& [id, plugin] : plugins_) out.push_back(plugin);
+    return out;
+}
+
 std::string Server::instructions() const {
     std::string text = config_.instructions;
     std::lock_guard lock(plugins_mutex_);

@@ -44,6 +44,7 @@ class Server {
     void add_plugin(PluginInstance* plugin);
     void remove_plugin(const std::string& id);
     PluginInstance* plugin(const std::string& id) const;
+    std::vector<PluginInstance*> plugins() const;
     // Instructions of the configuration and of every plugin, for initialize.
     std::string instructions() const;
     // Capabilities derived from what is registered.

@@ -50,6 +50,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // The client is gone: cancels what is in flight and fails pending client requests.
     void close();
 
+    ClientChannel& channel() { return *channel_; }
     bool initialized() const { return state_ != State::awaiting_initialize && state_ != State::closed; }
     std::string protocol_version() const;
 

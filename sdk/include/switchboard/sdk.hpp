@@ -234,6 +234,13 @@ class Call {
     }
     bool ended() const { return ended_; }
 
+    // Over Streamable HTTP, closes the stream carrying this call now; the client resumes and
+    // receives the rest. Lets a long call release its connection. Does nothing elsewhere.
+    void close_stream() {
+        const auto* http = static_cast<const sb_http_service*>(api_->get_service(api_->host, SB_HTTP_SERVICE_ID));
+        if (http != nullptr && !ended_) http->close_request_stream(request_);
+    }
+
  private:
     struct Waiter {
         std::mutex mutex;

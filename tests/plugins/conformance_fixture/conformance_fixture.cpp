@@ -24,6 +24,7 @@ class ConformanceFixture : public switchboard::Plugin {
     explicit ConformanceFixture(const sb_host_api* api) : Plugin(api) {
         add_content_tools();
         add_interaction_tools();
+        add_reconnection_tool();
         add_elicitation_tools();
         add_schema_tool();
         add_resources();
@@ -84,6 +85,19 @@ class ConformanceFixture : public switchboard::Plugin {
                      const Json& answer = reply.at("content");
                      const Json& first = answer.is_array() ? answer.at(0) : answer;
                      return ToolResult::text("LLM response: " + first.value("text", std::string()));
+                 });
+    }
+
+    void add_reconnection_tool() {
+        // SSE polling: the call's stream closes after its priming event, and the result arrives on
+        // the stream the client resumes with GET + Last-Event-ID.
+        add_tool(Tool("test_reconnection", "Closes its stream mid-call; the result arrives after the client reconnects."),
+                 [](const Json&, Call& call) {
+                     call.close_stream();
+                     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                     return ToolResult::text(
+                         "Reconnection test completed successfully. If you received this, the client properly "
+                         "reconnected after stream closure.");
                  });
     }
 

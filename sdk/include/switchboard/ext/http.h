@@ -41,6 +41,14 @@ typedef struct sb_http_service {
     sb_str (*http_body)(sb_http_request* request);
     /* Ends the request. `content_type` of length 0 means "application/json". */
     void (*http_respond)(sb_http_request* request, int status, sb_str content_type, sb_str body);
+
+    /*
+     * Over Streamable HTTP, closes the SSE stream that carries `request`'s messages now, without
+     * ending the request (SSE polling): the client reconnects with GET and Last-Event-ID and gets
+     * the rest, the result included, on the resumed stream. Does nothing on other transports.
+     * Call it while the request is in flight. [any-thread]
+     */
+    void (*close_request_stream)(sb_request* request);
 } sb_http_service;
 
 #ifdef __cplusplus

@@ -1,0 +1,100 @@
+// http_connection.hpp: one HTTP/1.1 connection on Boost.Beast, and the listener that accepts them.
+//
+// A connection reads a request within the configured header and body timeouts and size limit,
+// hands it to the handler, and writes back either one response or an SSE stream (chunked, so the
+// connection is reused afterwards). Writes are queued on the connection's strand; a client that
+// stops reading is dropped once the queue passes its limit, and a stream's events stay buffered
+// in its session for the client to resume.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "config.hpp"
+#include "http/event_streams.hpp"
+
+namespace switchboard::host::http {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Request = beast::http::request<beast::http::string_body>;
+using Response = beast::http::response<beast::http::string_body>;
+
+class HttpConnection : public SseSink, public std::enable_shared_from_this<HttpConnection> {
+ public:
+    using Handler = std::function<void(Request request, std::shared_ptr<HttpConnection> connection)>;
+
+    HttpConnection(tcp::socket socket, const HttpSettings& settings, Handler handler);
+    void start();
+
+    // Answers the current request. Any thread.
+    void respond(Response response);
+    // Starts an SSE response with the status and headers of `head`; events follow via write().
+    // `on_closed` runs if the connection dies before the stream ends. Any thread.
+    void start_sse(Response head, std::function<void()> on_closed);
+
+    // SseSink
+    void write(std::string bytes) override;
+    void finish(bool complete) override;
+
+ private:
+    struct Output {
+        enum class Kind { response, sse_head, chunk, last_chunk, close } kind;
+        std::shared_ptr<Response> response;
+        std::shared_ptr<beast::http::response<beast::http::empty_body>> head;
+        std::shared_ptr<beast::http::response_serializer<beast::http::empty_body>> serializer;
+        std::string data;
+    };
+
+    void read_header();
+    void read_body();
+    void on_request();
+    void refuse(beast::http::status status, const std::string& message);
+    void enqueue(Output output);
+    void write_next();
+    void written(const beast::error_code& error, size_t bytes);
+    void close();
+
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    std::optional<beast::http::request_parser<beast::http::string_body>> parser_;
+    const HttpSettings& settings_;
+    Handler handler_;
+
+    // Only touched on the strand.
+    std::deque<Output> queue_;
+    bool writing_ = false;
+    bool streaming_ = false;
+    bool keep_alive_ = true;
+    bool closed_ = false;
+    size_t pending_bytes_ = 0;
+    std::function<void()> on_closed_;
+};
+
+class HttpListener : public std::enable_shared_from_this<HttpListener> {
+ public:
+    // Binds now; throws boost::system::system_error with the reason when it cannot.
+    HttpListener(net::io_context& io, const tcp::endpoint& endpoint, const HttpSettings& settings,
+                 HttpConnection::Handler handler);
+    void start();
+    void stop();
+    tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+
+ private:
+    void accept();
+
+    net::io_context& io_;
+    tcp::acceptor acceptor_;
+    const HttpSettings& settings_;
+    HttpConnection::Handler handler_;
+};
+
+}  // namespace switchboard::host::http
