@@ -88,4 +88,11 @@ void EventBus::publish(std::string topic, std::string payload_json) {
     }
 }
 
+bool EventBus::has_subscriber(std::string_view topic) const {
+    std::shared_lock lock(mutex_);
+    for (const auto& [id, subscription] : subscriptions_)
+        if (topic_matches(subscription->pattern, topic)) return true;
+    return false;
+}
+
 }  // namespace switchboard::host

@@ -38,6 +38,8 @@ class EventBus {
     // After it returns the handler is not running and will not run again.
     void unsubscribe(uint64_t id);
     void publish(std::string topic, std::string payload_json);
+    // Whether any subscription matches `topic`, so a publisher can skip building an unwanted event.
+    bool has_subscriber(std::string_view topic) const;
 
  private:
     struct Subscription {
@@ -51,7 +53,7 @@ class EventBus {
     };
 
     boost::asio::io_context& io_;
-    std::shared_mutex mutex_;
+    mutable std::shared_mutex mutex_;
     std::map<uint64_t, std::shared_ptr<Subscription>> subscriptions_;  // guarded by mutex_
     std::atomic<uint64_t> next_id_{1};
 };

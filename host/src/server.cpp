@@ -201,7 +201,9 @@ bool Server::end_request(sb_request* raw, bool ok, json payload) {
                                 "tool " + request->target + " returned an invalid result: " + *problem);
         }
     }
-    if (request->method == "tools/call") publish_tool_called(*request, ok, payload);
+    // The event costs two serializations per call: build it only for a listener.
+    if (request->method == "tools/call" && bus_.has_subscriber("host.tool.called"))
+        publish_tool_called(*request, ok, payload);
     request->on_end(ok, std::move(payload));
     requests_drained_.notify_all();
     return true;

@@ -182,6 +182,7 @@ json Session::initialize(const json& params) {
         if (params.contains("capabilities") && params["capabilities"].is_object())
             client_capabilities_ = params["capabilities"];
         if (params.contains("clientInfo") && params["clientInfo"].is_object()) client_info_ = params["clientInfo"];
+        info_fields_.clear();
     }
     state_ = State::initializing;
     json result = {
@@ -233,7 +234,8 @@ json Session::subscription(const std::string& method, const json& params) {
 }
 
 void Session::start_routed(const jsonrpc::Message& message, const Reply& reply) {
-    const json params = message.params.is_null() ? json::object() : message.params;
+    static const json no_params = json::object();
+    const json& params = message.params.is_null() ? no_params : message.params;
     Server::Routed routed = server_.route(message.method, params);
     if (!routed.request) return reply({{"jsonrpc", "2.0"}, {"id", message.id}, {"error", routed.error}});
 
@@ -245,13 +247,8 @@ void Session::start_routed(const jsonrpc::Message& message, const Reply& reply) 
             return reply(jsonrpc::error_response(message.id, jsonrpc::invalid_request,
                                                  "request id " + key + " is already in use by a request in flight"));
         in_flight_.emplace(key, request);
-        request->info_json = json{{"method", message.method},
-                                  {"session", id_},
-                                  {"protocolVersion", protocol_version_},
-                                  {"clientInfo", client_info_},
-                                  {"clientCapabilities", client_capabilities_},
-                                  {"meta", params.value("_meta", json::object())}}
-                                 .dump();
+        request->info_json = "{\"method\":" + json(message.method).dump() + "," + info_fields() +
+                             ",\"meta\":" + params.value("_meta", json::object()).dump() + "}";
         request->caller = client_info_.value("name", std::string("unknown client"));
     }
     request->session = weak_from_this();
@@ -269,6 +266,18 @@ void Session::start_routed(const jsonrpc::Message& message, const Reply& reply) 
                  : json{{"jsonrpc", "2.0"}, {"id", id}, {"error", std::move(payload)}});
     };
     server_.dispatch(std::move(request));
+}
+
+const std::string& Session::info_fields() {
+    if (info_fields_.empty()) {
+        const json fields = {{"session", id_},
+                             {"protocolVersion", protocol_version_},
+                             {"clientInfo", client_info_},
+                             {"clientCapabilities", client_capabilities_}};
+        const std::string object = fields.dump();
+        info_fields_ = object.substr(1, object.size() - 2);
+    }
+    return info_fields_;
 }
 
 void Session::handle_notification(const jsonrpc::Message& message) {

@@ -88,6 +88,10 @@ class Session : public std::enable_shared_from_this<Session> {
     nlohmann::json subscription(const std::string& method, const nlohmann::json& params);
     void start_routed(const jsonrpc::Message& message, const Reply& reply);
     void finish_pending(int64_t id, bool ok, nlohmann::json payload);
+    // The members of request_info that are the same for every request of the session (session,
+    // protocolVersion, clientInfo, clientCapabilities) as JSON text without the braces, serialized
+    // once rather than per request. Needs mutex_ held.
+    const std::string& info_fields();
     void send(const nlohmann::json& message, const nlohmann::json& related = nullptr);
 
     Server& server_;
@@ -100,6 +104,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string protocol_version_;                                   // guarded by mutex_
     nlohmann::json client_capabilities_ = nlohmann::json::object();  // guarded by mutex_
     nlohmann::json client_info_ = nlohmann::json::object();          // guarded by mutex_
+    std::string info_fields_;                                        // see info_fields(); guarded by mutex_
     std::set<std::string> subscriptions_;                            // guarded by mutex_
     std::map<std::string, std::shared_ptr<sb_request>> in_flight_;   // by dumped id; guarded by mutex_
     std::map<int64_t, PendingClientRequest> pending_;                // guarded by mutex_

@@ -67,7 +67,7 @@ bool EventStreams::attach(uint64_t id, const std::shared_ptr<SseSink>& sink, std
     auto found = streams_.find(id);
     if (found == streams_.end()) return false;
     Stream& stream = found->second;
-    if (stream.sink && stream.sink != sink) stream.sink->finish(false);
+    if (stream.sink && stream.sink != sink) stream.sink->finish();
     stream.sink = sink;
     write_priming(id, stream);
     if (after) {
@@ -75,7 +75,7 @@ bool EventStreams::attach(uint64_t id, const std::shared_ptr<SseSink>& sink, std
             if (event.seq > *after) sink->write(event.bytes);
     }
     if (stream.ended) {
-        sink->finish(true);
+        sink->finish();
         stream.sink.reset();
     }
     return true;
@@ -94,7 +94,7 @@ void EventStreams::append(uint64_t id, std::string data, bool last) {
     if (last && found->first != standalone) {
         stream.ended = true;
         if (stream.sink) {
-            stream.sink->finish(true);
+            stream.sink->finish();
             stream.sink.reset();
         }
     }
@@ -124,7 +124,7 @@ void EventStreams::disconnect(uint64_t id) {
     std::lock_guard lock(mutex_);
     auto found = streams_.find(id);
     if (found == streams_.end() || !found->second.sink) return;
-    found->second.sink->finish(false);
+    found->second.sink->finish();
     found->second.sink.reset();
 }
 
@@ -132,7 +132,7 @@ void EventStreams::close_all() {
     std::lock_guard lock(mutex_);
     for (auto& [id, stream] : streams_) {
         if (!stream.sink) continue;
-        stream.sink->finish(true);
+        stream.sink->finish();
         stream.sink.reset();
     }
 }

@@ -24,9 +24,9 @@ class SseSink {
  public:
     virtual ~SseSink() = default;
     virtual void write(std::string bytes) = 0;
-    // Ends the response: normally (`complete`), or by closing the connection so the client
-    // reconnects and resumes.
-    virtual void finish(bool complete) = 0;
+    // Ends the response. Whether the stream is over or the client should resume it with
+    // Last-Event-ID, the response ends the same clean way.
+    virtual void finish() = 0;
 };
 
 // One SSE event in wire format; `retry_ms` is written when set.

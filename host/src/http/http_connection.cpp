@@ -97,10 +97,10 @@ void HttpConnection::write(std::string bytes) {
     });
 }
 
-void HttpConnection::finish(bool complete) {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this(), complete] {
+void HttpConnection::finish() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
         self->on_closed_ = nullptr;  // the stream ended on purpose
-        self->enqueue({complete ? Output::Kind::last_chunk : Output::Kind::close, {}, {}, {}, {}});
+        self->enqueue({Output::Kind::last_chunk, {}, {}, {}, {}});
     });
 }
 
@@ -133,8 +133,6 @@ void HttpConnection::write_next() {
             return net::async_write(stream_, http::make_chunk(net::buffer(next.data)), done);
         case Output::Kind::last_chunk:
             return net::async_write(stream_, http::make_chunk_last(), done);
-        case Output::Kind::close:
-            return close();
     }
 }
 

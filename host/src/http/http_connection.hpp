@@ -43,11 +43,11 @@ class HttpConnection : public SseSink, public std::enable_shared_from_this<HttpC
 
     // SseSink
     void write(std::string bytes) override;
-    void finish(bool complete) override;
+    void finish() override;
 
  private:
     struct Output {
-        enum class Kind { response, sse_head, chunk, last_chunk, close } kind;
+        enum class Kind { response, sse_head, chunk, last_chunk } kind;
         std::shared_ptr<Response> response;
         std::shared_ptr<beast::http::response<beast::http::empty_body>> head;
         std::shared_ptr<beast::http::response_serializer<beast::http::empty_body>> serializer;
