@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# run.sh: sets up, builds (release), installs into build/release/install and starts the server on
-# stdio with the default config: every first-party plugin, data in ~/.local/share/switchboard.
-# This is the same command a desktop client runs; press Ctrl-D (EOF) or Ctrl-C to stop.
+# run.sh: sets up, builds (release), installs into build/release/install and starts the server as a
+# Streamable HTTP service on http://127.0.0.1:8080/mcp with the default config: every first-party
+# plugin, data in SQLite under ~/.local/share/switchboard. Ctrl-C stops it. SWITCHBOARD_LISTEN=HOST:PORT
+# picks another address. Desktop clients launch the binary with --stdio instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,5 +11,4 @@ cmake --preset release >&2
 cmake --build --preset release >&2
 cmake --install build/release >/dev/null
 prefix="$PWD/build/release/install"
-echo "switchboard: serving MCP on stdin/stdout; logs follow on stderr (Ctrl-D to stop)" >&2
-exec "$prefix/bin/switchboard" --config "$prefix/share/switchboard/switchboard.json" --stdio "$@"
+exec "$prefix/bin/switchboard" --config "$prefix/share/switchboard/switchboard.json" --http "${SWITCHBOARD_LISTEN:-127.0.0.1:8080}"

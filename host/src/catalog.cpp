@@ -95,7 +95,9 @@ std::string decode_cursor(const std::string& cursor) {
     std::string plain(boost::beast::detail::base64::decoded_size(cursor.size()), '\0');
     const auto [written, read] = boost::beast::detail::base64::decode(plain.data(), cursor.data(), cursor.size());
     plain.resize(written);
-    if (read != cursor.size() || plain.rfind("after:", 0) != 0)
+    // decode() stops at the '=' padding, so what it read is compared with the unpadded length.
+    const size_t unpadded = cursor.find_last_not_of('=') + 1;
+    if (read != unpadded || cursor.size() - unpadded > 2 || plain.rfind("after:", 0) != 0)
         throw InvalidCursor("invalid cursor: pass back the nextCursor of an earlier list response unchanged");
     return plain.substr(6);
 }

@@ -108,6 +108,9 @@ int serve_stdio(const host::Config& config) {
     spdlog::info("switchboard {} serving MCP on stdio with {} plugin(s)", host::switchboard_version,
                  runtime.plugins.plugins().size());
     channel->run(*session, signal_fd);
+    // The client is gone: cancel its requests and release tools waiting on its answers (sampling,
+    // elicitation) now, since shutdown only reaches sessions still registered.
+    session->close();
     runtime.server.remove_session(session->id());
     runtime.stop();
     return 0;

@@ -19,9 +19,8 @@ sb_str view(const std::string& value) { return {value.data(), value.size()}; }
 // What last_error returns: the reason the last refused call on this thread failed.
 thread_local std::string last_error_text;
 
-int refuse(sb_host* host, std::string reason) {
-    host->plugin->registration_refused(reason);
-    last_error_text = std::move(reason);
+int refuse(sb_host* host, const std::string& reason) {
+    host->plugin->registration_refused(reason);  // also sets last_error_text
     return 0;
 }
 
@@ -148,7 +147,8 @@ void respond_error(sb_request* request, int32_t code, sb_str message) {
 }
 void progress(sb_request* request, double value, double total, sb_str message) {
     auto session = request->session.lock();
-    if (!session || request->progress_token.is_null()) return;
+    // Progress may only name a request still in progress; a cancelled one is over for the client.
+    if (!session || request->progress_token.is_null() || request->cancelled) return;
     json params = {{"progressToken", request->progress_token}, {"progress", value}};
     if (total >= 0) params["total"] = total;
     if (message.size > 0) params["message"] = text(message);
@@ -310,6 +310,7 @@ void PluginInstance::fail(std::string reason) {
 }
 
 void PluginInstance::registration_refused(const std::string& reason) {
+    last_error_text = reason;  // for every refusal, the HTTP service's add_route included
     std::lock_guard lock(mutex_);
     if (creating_) {
         creation_problems_.push_back(reason);

@@ -292,7 +292,9 @@ void Session::handle_notification(const jsonrpc::Message& message) {
             auto found = in_flight_.find(message.params["requestId"].dump());
             if (found != in_flight_.end()) request = found->second;
         }
-        if (request) server_.cancel_request(request.get());
+        if (!request) return;
+        server_.cancel_request(request.get());
+        cancel_client_requests(message.params["requestId"]);
     } else if (message.method == "notifications/roots/list_changed") {
         server_.bus().publish("host.roots.changed", json{{"session", id_}}.dump());
     }
@@ -319,6 +321,24 @@ void Session::finish_pending(int64_t id, bool ok, json payload) {
         [reply = std::move(pending.reply), ok, payload = std::move(payload)]() { reply(ok, payload); });
 }
 
+void Session::cancel_client_requests(const json& related_id) {
+    std::vector<int64_t> ids;
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [id, pending] : pending_)
+            if (pending.related == related_id) ids.push_back(id);
+    }
+    // The client stops asking its user, and the plugin waiting on the answer is released at once.
+    for (int64_t id : ids) {
+        send(jsonrpc::notification("notifications/cancelled",
+                                   {{"requestId", id}, {"reason", "the request it was sent for was cancelled"}}),
+             related_id);
+        finish_pending(id, false,
+                       {{"code", jsonrpc::internal_error},
+                        {"message", "cancelled: the client cancelled the request this was sent for"}});
+    }
+}
+
 void Session::client_request(std::string method, json params, const sb_request* related,
                              std::function<void(bool ok, json payload)> reply) {
     std::string refusal;
@@ -331,7 +351,7 @@ void Session::client_request(std::string method, json params, const sb_request* 
             refusal = missing_capability(method, params, client_capabilities_);
         if (refusal.empty()) {
             id = next_request_id_++;
-            pending_.emplace(id, PendingClientRequest{std::move(reply), 0});
+            pending_.emplace(id, PendingClientRequest{std::move(reply), 0, related ? related->client_id : json()});
         }
     }
     if (!refusal.empty()) {

@@ -71,6 +71,7 @@ class Session : public std::enable_shared_from_this<Session> {
     struct PendingClientRequest {
         std::function<void(bool ok, nlohmann::json payload)> reply;
         uint64_t timer = 0;
+        nlohmann::json related;  // the client's id of the request it was sent for; null if none
     };
     struct Failure {
         int code;
@@ -88,6 +89,8 @@ class Session : public std::enable_shared_from_this<Session> {
     nlohmann::json subscription(const std::string& method, const nlohmann::json& params);
     void start_routed(const jsonrpc::Message& message, const Reply& reply);
     void finish_pending(int64_t id, bool ok, nlohmann::json payload);
+    // The client cancelled its request `related_id`: withdraws what was sent to it on that behalf.
+    void cancel_client_requests(const nlohmann::json& related_id);
     // The members of request_info that are the same for every request of the session (session,
     // protocolVersion, clientInfo, clientCapabilities) as JSON text without the braces, serialized
     // once rather than per request. Needs mutex_ held.

@@ -17,6 +17,14 @@ function(switchboard_add_plugin id)
     CXX_VISIBILITY_PRESET hidden
     C_VISIBILITY_PRESET hidden
     VISIBILITY_INLINES_HIDDEN ON)
+  # Hidden visibility does not cover instantiations of std:: templates (libstdc++ declares them
+  # with default visibility); a version script keeps them, and all else, local.
+  if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+    set(exports ${CMAKE_CURRENT_BINARY_DIR}/${id}.exports)
+    file(CONFIGURE OUTPUT ${exports} CONTENT "{\n  global: switchboard_plugin_entry;\n  local: *;\n};\n")
+    target_link_options(${id} PRIVATE "LINKER:--version-script=${exports}")
+    set_property(TARGET ${id} APPEND PROPERTY LINK_DEPENDS ${exports})
+  endif()
   if(ARG_OUTPUT_DIRECTORY)
     set_target_properties(${id} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${ARG_OUTPUT_DIRECTORY})
   endif()

@@ -54,12 +54,12 @@ uint64_t EventStreams::open_stream() {
     return id;
 }
 
-void EventStreams::write_priming(uint64_t id, Stream& stream) {
-    if (!priming_) return;
+std::string EventStreams::priming_event(uint64_t id, Stream& stream) {
+    if (!priming_) return {};
     // The priming event takes a sequence number, so a client may resume from it, but is not
     // buffered: replaying it would carry nothing.
     const uint64_t seq = stream.next_seq++;
-    stream.sink->write(format_sse_event(std::to_string(id) + "_" + std::to_string(seq), "", retry_ms_));
+    return format_sse_event(std::to_string(id) + "_" + std::to_string(seq), "", retry_ms_);
 }
 
 bool EventStreams::attach(uint64_t id, const std::shared_ptr<SseSink>& sink, std::optional<uint64_t> after) {
@@ -69,11 +69,16 @@ bool EventStreams::attach(uint64_t id, const std::shared_ptr<SseSink>& sink, std
     Stream& stream = found->second;
     if (stream.sink && stream.sink != sink) stream.sink->finish();
     stream.sink = sink;
-    write_priming(id, stream);
+    std::string bytes;
     if (after) {
         for (const Event& event : stream.events)
-            if (event.seq > *after) sink->write(event.bytes);
+            if (event.seq > *after) bytes += event.bytes;
     }
+    // Priming after the replay, so that its id is the newest: a client that loses this connection
+    // right after it resumes without skipping replayed events. One write: a long replay is not a
+    // client that fell behind (http.max_pending_write_bytes).
+    if (!stream.ended) bytes += priming_event(id, stream);
+    if (!bytes.empty()) sink->write(std::move(bytes));
     if (stream.ended) {
         sink->finish();
         stream.sink.reset();

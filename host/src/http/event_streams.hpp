@@ -47,8 +47,8 @@ class EventStreams {
 
     uint64_t open_stream();
     // Attaches `sink` as the live reader of `stream`, replacing any other. With `after`, first
-    // replays the stream's buffered events after that sequence number. A stream that already
-    // ended is finished right after the replay. Returns false when the stream is unknown.
+    // replays the stream's buffered events after that sequence number, then primes. A stream that
+    // already ended is finished right after the replay. Returns false when the stream is unknown.
     bool attach(uint64_t stream, const std::shared_ptr<SseSink>& sink, std::optional<uint64_t> after = {});
     // Appends one message; `last` ends the stream after it.
     void append(uint64_t stream, std::string data, bool last);
@@ -71,7 +71,7 @@ class EventStreams {
         uint64_t next_seq = 0;
         bool ended = false;
     };
-    void write_priming(uint64_t id, Stream& stream);
+    std::string priming_event(uint64_t id, Stream& stream);
     void trim();
 
     const size_t max_events_;

@@ -2,8 +2,11 @@
 #include "http/http_connection.hpp"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 
 namespace switchboard::host::http {
 
@@ -24,6 +27,11 @@ void HttpConnection::read_header() {
     http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code error, size_t) {
         if (error == http::error::header_limit)
             return self->refuse(http::status::request_header_fields_too_large, "request headers exceed 16 KiB");
+        if (error == http::error::body_limit)  // the parser checks Content-Length with the header
+            return self->refuse(http::status::payload_too_large,
+                                "request body of " + std::to_string(self->parser_->content_length().value_or(0)) +
+                                    " bytes exceeds the limit of " + std::to_string(self->settings_.max_body_bytes) +
+                                    " bytes (http.max_body_bytes)");
         if (error == http::error::bad_method || error == http::error::bad_target || error == http::error::bad_version ||
             error == http::error::bad_field || error == http::error::bad_value)
             return self->refuse(http::status::bad_request, "malformed HTTP request: " + error.message());
@@ -54,7 +62,12 @@ void HttpConnection::on_request() {
     stream_.expires_never();
     Request request = parser_->release();
     keep_alive_ = request.keep_alive();
+    response_fields_.clear();
     handler_(std::move(request), shared_from_this());
+}
+
+void HttpConnection::add_response_field(std::string name, std::string value) {
+    response_fields_.emplace_back(std::move(name), std::move(value));
 }
 
 void HttpConnection::refuse(http::status status, const std::string& message) {
@@ -72,6 +85,7 @@ void HttpConnection::respond(Response response) {
     net::dispatch(stream_.get_executor(),
                   [self = shared_from_this(), r = std::make_shared<Response>(std::move(response))] {
                       r->keep_alive(self->keep_alive_ && r->keep_alive());
+                      for (const auto& [name, value] : self->response_fields_) r->set(name, value);
                       self->enqueue({Output::Kind::response, r, {}, {}, {}});
                   });
 }
@@ -86,6 +100,7 @@ void HttpConnection::start_sse(Response head, std::function<void()> on_closed) {
                   [self = shared_from_this(), empty, on_closed = std::move(on_closed)]() mutable {
                       self->streaming_ = true;
                       self->on_closed_ = std::move(on_closed);
+                      for (const auto& [name, value] : self->response_fields_) empty->set(name, value);
                       auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*empty);
                       self->enqueue({Output::Kind::sse_head, {}, empty, serializer, {}});
                   });
@@ -106,12 +121,17 @@ void HttpConnection::finish() {
 
 void HttpConnection::enqueue(Output output) {
     if (closed_) return;
+    // A client that stopped reading lets data pile up behind its oldest queued message; one
+    // message (or replay) larger than the limit still goes to a client that reads it.
+    if (!output.data.empty()) {
+        const auto oldest = std::find_if(queue_.begin(), queue_.end(), [](const Output& o) { return !o.data.empty(); });
+        if (pending_bytes_ - (oldest == queue_.end() ? 0 : oldest->data.size()) > settings_.max_pending_write_bytes) {
+            spdlog::warn("dropping an HTTP client that stopped reading ({} bytes pending)", pending_bytes_);
+            return close();
+        }
+    }
     pending_bytes_ += output.data.size();
     queue_.push_back(std::move(output));
-    if (pending_bytes_ > settings_.max_pending_write_bytes) {
-        spdlog::warn("dropping an HTTP client that stopped reading ({} bytes pending)", pending_bytes_);
-        return close();
-    }
     if (!writing_) write_next();
 }
 
@@ -137,6 +157,11 @@ void HttpConnection::write_next() {
 }
 
 void HttpConnection::written(const beast::error_code& error, size_t) {
+    writing_ = false;
+    if (closed_) {  // close() ran while this write was in flight; its output is released now
+        queue_.clear();
+        return;
+    }
     if (error) return close();
     stream_.expires_never();
     Output done = std::move(queue_.front());
@@ -146,7 +171,7 @@ void HttpConnection::written(const beast::error_code& error, size_t) {
     if (response_done) {
         streaming_ = false;
         const bool reuse = done.kind == Output::Kind::response ? done.response->keep_alive() : keep_alive_;
-        if (!reuse) return close();
+        if (!reuse) return linger();
         if (queue_.empty()) {
             writing_ = false;
             return read_header();
@@ -155,16 +180,41 @@ void HttpConnection::written(const beast::error_code& error, size_t) {
     write_next();
 }
 
+void HttpConnection::linger() {
+    // The client may still be sending a body the server refused to read (413, 400, ...); closing
+    // with unread input resets the connection, which can destroy the response before the client
+    // reads it. So stop sending and drop what still arrives until the client closes, for 1 s at most.
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(std::chrono::seconds(1));
+    drain();
+}
+
+void HttpConnection::drain() {
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(16 * 1024), [self = shared_from_this()](beast::error_code error, size_t) {
+        if (error) return self->close();
+        self->drain();
+    });
+}
+
 void HttpConnection::close() {
     if (closed_) return;
     closed_ = true;
-    queue_.clear();
+    // A write in flight still uses the front of the queue until written() sees it aborted.
+    if (writing_)
+        queue_.erase(std::next(queue_.begin()), queue_.end());
+    else
+        queue_.clear();
     pending_bytes_ = 0;
-    writing_ = false;
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream_.close();
-    if (auto on_closed = std::exchange(on_closed_, nullptr)) on_closed();
+    // Posted, not called: close() may run inside EventStreams (a write dispatched inline on this
+    // strand while the streams' lock is held), and on_closed takes that lock.
+    if (auto on_closed = std::exchange(on_closed_, nullptr))
+        net::post(stream_.get_executor(),
+                  [self = shared_from_this(), on_closed = std::move(on_closed)] { on_closed(); });
 }
 
 HttpListener::HttpListener(net::io_context& io, const tcp::endpoint& endpoint, const HttpSettings& settings,

@@ -16,6 +16,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "config.hpp"
 #include "http/event_streams.hpp"
@@ -41,6 +43,10 @@ class HttpConnection : public SseSink, public std::enable_shared_from_this<HttpC
     // `on_closed` runs if the connection dies before the stream ends. Any thread.
     void start_sse(Response head, std::function<void()> on_closed);
 
+    // Adds a header field to every response to the current request (CORS grants). Only from the
+    // handler, before it returns.
+    void add_response_field(std::string name, std::string value);
+
     // SseSink
     void write(std::string bytes) override;
     void finish() override;
@@ -61,6 +67,9 @@ class HttpConnection : public SseSink, public std::enable_shared_from_this<HttpC
     void enqueue(Output output);
     void write_next();
     void written(const beast::error_code& error, size_t bytes);
+    // Closes gracefully after the last response: stop sending, drain the input, then close().
+    void linger();
+    void drain();
     void close();
 
     beast::tcp_stream stream_;
@@ -77,6 +86,7 @@ class HttpConnection : public SseSink, public std::enable_shared_from_this<HttpC
     bool closed_ = false;
     size_t pending_bytes_ = 0;
     std::function<void()> on_closed_;
+    std::vector<std::pair<std::string, std::string>> response_fields_;  // of the current request
 };
 
 class HttpListener : public std::enable_shared_from_this<HttpListener> {

@@ -106,7 +106,8 @@ std::optional<std::string> HttpFrontend::gate(const Request& request, Response& 
         return "host";
     }
     const auto origin = request[bhttp::field::origin];
-    if (!origin_allowed(origin, settings_.allowed_origins) && !origin_allowed(origin, settings_.cors_origins)) {
+    if (!origin_allowed(origin, settings_.allowed_origins) &&
+        (settings_.cors_origins.empty() || !origin_allowed(origin, settings_.cors_origins))) {
         refusal =
             error_response(bhttp::status::forbidden,
                            "Origin \"" + std::string(origin) + "\" is not allowed (http.allowed_origins)", request);
@@ -130,6 +131,11 @@ void HttpFrontend::handle(Request request, const std::shared_ptr<HttpConnection>
         add_cors(request, refusal);
         return connection->respond(std::move(refusal));
     }
+    // CORS grants go on whatever answers the request, on every route.
+    Response cors;
+    add_cors(request, cors);
+    for (const auto& field : cors)
+        connection->add_response_field(std::string(field.name_string()), std::string(field.value()));
     const std::string_view target = request.target();
     const std::string_view path = target.substr(0, target.find('?'));
     if (path == settings_.endpoint) return handle_mcp(request, connection);
@@ -139,6 +145,12 @@ void HttpFrontend::handle(Request request, const std::shared_ptr<HttpConnection>
 }
 
 void HttpFrontend::handle_mcp(Request& request, const std::shared_ptr<HttpConnection>& connection) {
+    if (request.method() == bhttp::verb::options) {  // a CORS preflight; the grant is added in handle()
+        Response response{bhttp::status::no_content, request.version()};
+        response.keep_alive(request.keep_alive());
+        response.set(bhttp::field::allow, "POST, GET, DELETE, OPTIONS");
+        return connection->respond(std::move(response));
+    }
     const auto version = request[version_header];
     if (!version.empty() && !is_supported_protocol_version(version)) {
         return connection->respond(error_response(bhttp::status::bad_request,
@@ -303,7 +315,11 @@ void HttpFrontend::get(Request& request, const std::shared_ptr<HttpConnection>& 
     std::weak_ptr<HttpSession> weak = entry->channel;
     auto attach_to = [&](uint64_t id) {
         connection->start_sse(std::move(head), [weak, id, raw = connection.get()] {
-            if (auto channel = weak.lock()) channel->streams().detach(id, raw);
+            if (auto channel = weak.lock()) {
+                channel->streams().detach(id, raw);
+                // A stream that is gone resumed as the standalone stream (below).
+                channel->streams().detach(EventStreams::standalone, raw);
+            }
         });
     };
     // A stream that is gone (ended and dropped from the buffer) resumes as the standalone stream.

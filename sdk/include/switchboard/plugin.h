@@ -158,7 +158,8 @@ typedef struct sb_host_api {
     /*
      * ---- calling any routed tool ----
      * `params_json` is a tools/call params object: {"name", "arguments"?, "_meta"?}. The reply
-     * carries the CallToolResult. Returns a call id for cancel_call (never 0).
+     * carries the CallToolResult. Returns a call id for cancel_call, or 0 when the call could not
+     * be routed (malformed params, unknown tool); `reply` then carries the error.
      */
     uint64_t (*call_tool)(sb_host* host, sb_str params_json, sb_reply_fn reply, void* user);
     /* Asks the callee to stop; `reply` still runs, with a result or an error. */

@@ -336,28 +336,17 @@ class Plugin {
     }
     void add_resource(const Json& resource, ResourceReader reader) {
         const std::string uri = resource.at("uri").get<std::string>();
-        {
-            std::unique_lock lock(handlers_mutex_);
-            handlers_.resources[uri] = std::move(reader);
-        }
-        check(api_->add_resource(api_->host, to_sb(resource.dump())), "resource " + uri);
+        offer(handlers_.resources, uri, std::move(reader), api_->add_resource, resource, "resource " + uri);
     }
     void add_resource_template(const Json& resource_template, TemplateReader reader, Completer completer = {}) {
         const std::string uri_template = resource_template.at("uriTemplate").get<std::string>();
-        {
-            std::unique_lock lock(handlers_mutex_);
-            handlers_.templates[uri_template] = {std::move(reader), std::move(completer)};
-        }
-        check(api_->add_resource_template(api_->host, to_sb(resource_template.dump())),
-              "resource template " + uri_template);
+        offer(handlers_.templates, uri_template, Handlers::Template{std::move(reader), std::move(completer)},
+              api_->add_resource_template, resource_template, "resource template " + uri_template);
     }
     void add_prompt(const Json& prompt, PromptHandler handler, Completer completer = {}) {
         const std::string name = prompt.at("name").get<std::string>();
-        {
-            std::unique_lock lock(handlers_mutex_);
-            handlers_.prompts[name] = {std::move(handler), std::move(completer)};
-        }
-        check(api_->add_prompt(api_->host, to_sb(prompt.dump())), "prompt " + name);
+        offer(handlers_.prompts, name, Handlers::Prompt{std::move(handler), std::move(completer)}, api_->add_prompt,
+              prompt, "prompt " + name);
     }
     void set_instructions(std::string_view instructions) { api_->set_instructions(api_->host, to_sb(instructions)); }
     // Tells subscribed clients that the resource at `uri` changed.
@@ -446,18 +435,34 @@ class Plugin {
         std::map<std::string, Prompt, std::less<>> prompts;
     };
 
-    void check(int accepted, const std::string& what) const {
-        if (!accepted)
-            throw std::runtime_error(what + " refused: " + std::string(from_sb(api_->last_error(api_->host))));
+    // Offers `item` to the host through `add`, with `handler` in place first so a request that
+    // arrives as soon as the host accepts finds it. A refused offer leaves the handlers as they
+    // were: a name this plugin already serves keeps its handler.
+    template <typename Map, typename Handler>
+    void offer(Map& handlers, const std::string& key, Handler handler, int (*add)(sb_host*, sb_str), const Json& item,
+               const std::string& what) {
+        bool inserted = false;
+        {
+            std::unique_lock lock(handlers_mutex_);
+            inserted = handlers.try_emplace(key, std::move(handler)).second;  // leaves `handler` alone if not
+        }
+        if (add(api_->host, to_sb(item.dump()))) {
+            if (inserted) return;
+            std::unique_lock lock(handlers_mutex_);
+            handlers[key] = std::move(handler);
+            return;
+        }
+        const std::string reason(from_sb(api_->last_error(api_->host)));
+        if (inserted) {
+            std::unique_lock lock(handlers_mutex_);
+            handlers.erase(key);
+        }
+        throw std::runtime_error(what + " refused: " + reason);
     }
 
     void register_tool(const Tool& tool, Handlers::Tool handler) {
         const std::string name = tool.name();
-        {
-            std::unique_lock lock(handlers_mutex_);
-            handlers_.tools[name] = std::move(handler);
-        }
-        check(api_->add_tool(api_->host, to_sb(tool.json().dump())), "tool " + name);
+        offer(handlers_.tools, name, std::move(handler), api_->add_tool, tool.json(), "tool " + name);
     }
 
     void dispatch_tool(const Json& params, CallPtr call) {

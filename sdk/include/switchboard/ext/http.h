@@ -27,8 +27,8 @@ typedef struct sb_http_service {
 
     /*
      * Routes `method` ("GET", "POST", "PUT", "PATCH", "DELETE") on `path`, relative to
-     * /api/v1/<plugin-id>. Segments written `{name}` match one path segment, read back with
-     * path_param. Returns 1 when accepted; on 0, sb_host_api.last_error says why. [load-thread]
+     * /api/v1/<plugin-id>. Segments written `{name}` match one path segment, read back from
+     * "params" in http_request_info. Returns 1 when accepted; on 0, sb_host_api.last_error says why. [load-thread]
      */
     int (*add_route)(sb_host* host, sb_str method, sb_str path, sb_http_handler_fn handler, void* user);
 
