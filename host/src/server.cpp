@@ -218,7 +218,7 @@ void Server::publish_tool_called(const sb_request& request, bool ok, const json&
                         {"session", session ? json(session->id()) : json()},
                         {"client", request.caller},
                         {"duration_ms", std::chrono::duration<double, std::milli>(elapsed).count()},
-                        {"ok", ok && !tool_error},
+                        {"ok", ok && !tool_error && !request.cancelled},
                         {"outcome", request.cancelled ? "cancelled"
                                     : !ok             ? "rpc_error"
                                     : tool_error      ? "tool_error"

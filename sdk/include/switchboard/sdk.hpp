@@ -303,7 +303,11 @@ class Plugin {
     explicit Plugin(const sb_host_api* api) : api_(api), config_(Json::parse(from_sb(api->config_json))) {}
     Plugin(const Plugin&) = delete;
     Plugin& operator=(const Plugin&) = delete;
-    virtual ~Plugin() {
+    virtual ~Plugin() { unsubscribe_all(); }
+
+    // Ends every event subscription; no handler runs after it returns. The SDK calls it before the
+    // derived class is destroyed, so handlers never see its members half gone.
+    void unsubscribe_all() {
         std::vector<uint64_t> ids;
         {
             std::lock_guard lock(subscriptions_mutex_);
@@ -616,7 +620,11 @@ void* create(const sb_host_api* api) {
     return nullptr;
 }
 
-inline void destroy(void* instance) { delete static_cast<Plugin*>(instance); }
+inline void destroy(void* instance) {
+    auto* plugin = static_cast<Plugin*>(instance);
+    plugin->unsubscribe_all();
+    delete plugin;
+}
 
 inline void handle(void* instance, sb_request* request, sb_str method, sb_str params) {
     try {
