@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 # Test peers from npm (the official TypeScript SDK client), pinned by package-lock.json.
-for dir in tests/interop tests/conformance; do
+for dir in tests/interop tests/conformance tests/http; do
   [ -f "$dir/package-lock.json" ] && (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
 done
 

@@ -131,19 +131,30 @@ void cancel_call(sb_host* host, uint64_t id) { host->server->cancel_call(id); }
 
 Server& server_of(sb_request* request) { return request->plugin->server(); }
 
+// The owner of a request still in flight; null, logged, when the plugin answers one that ended.
+Server* answerable(sb_request* request) {
+    Server* server = Server::owner_of(request);
+    if (server == nullptr)
+        spdlog::error("a plugin answered a request that already ended (respond called twice?); ignored");
+    return server;
+}
+
 void respond(sb_request* request, sb_str result_json) {
+    Server* server = answerable(request);
+    if (server == nullptr) return;
     json result = json::parse(text(result_json), nullptr, false);
     if (result.is_discarded() || !result.is_object()) {
-        server_of(request).end_request(
+        server->end_request(
             request, false,
             {{"code", -32603},
              {"message", "plugin \"" + request->plugin->id() + "\" returned a result that is not a JSON object"}});
         return;
     }
-    server_of(request).end_request(request, true, std::move(result));
+    server->end_request(request, true, std::move(result));
 }
 void respond_error(sb_request* request, int32_t code, sb_str message) {
-    server_of(request).end_request(request, false, {{"code", code}, {"message", text(message)}});
+    if (Server* server = answerable(request))
+        server->end_request(request, false, {{"code", code}, {"message", text(message)}});
 }
 void progress(sb_request* request, double value, double total, sb_str message) {
     auto session = request->session.lock();

@@ -22,7 +22,18 @@ std::optional<std::string> check_tool_result(const json& result, bool output_sch
     return std::nullopt;
 }
 
+// Every request in flight in the process, with its Server, so that an answer from a plugin is
+// checked before the request it names is touched: a second respond must not reach freed memory.
+std::mutex live_requests_mutex;
+std::unordered_map<const sb_request*, Server*> live_requests;  // guarded by live_requests_mutex
+
 }  // namespace
+
+Server* Server::owner_of(const sb_request* request) {
+    std::lock_guard lock(live_requests_mutex);
+    auto found = live_requests.find(request);
+    return found == live_requests.end() ? nullptr : found->second;
+}
 
 Server::Server(Config config, Executor& executor)
     : config_(std::move(config)), executor_(executor), bus_(executor.io()) {}
@@ -170,6 +181,10 @@ void Server::dispatch(std::shared_ptr<sb_request> request) {
         std::lock_guard lock(requests_mutex_);
         requests_.emplace(raw, std::move(request));
     }
+    {
+        std::lock_guard lock(live_requests_mutex);
+        live_requests.emplace(raw, this);
+    }
     executor_.post([raw] { raw->plugin->handle(raw); });
 }
 
@@ -188,6 +203,10 @@ bool Server::end_request(sb_request* raw, bool ok, json payload) {
             request = std::move(found->second);
             requests_.erase(found);
         }
+    }
+    if (request) {
+        std::lock_guard lock(live_requests_mutex);
+        live_requests.erase(raw);
     }
     if (!request) {
         spdlog::error("a plugin ended a request that already ended (respond called twice?)");

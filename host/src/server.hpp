@@ -60,6 +60,8 @@ class Server {
     // ---- requests ----
     // Routes `request` to `plugin`; on_end runs when it ends. Returns immediately.
     void dispatch(std::shared_ptr<sb_request> request);
+    // The Server a request in flight belongs to; null once it ended.
+    static Server* owner_of(const sb_request* request);
     // Ends a request; false when it already ended (a plugin bug, logged).
     bool end_request(sb_request* request, bool ok, nlohmann::json payload);
     // Marks a request cancelled and tells its plugin.

@@ -7,6 +7,7 @@ import {
   CLIENT_INFO,
   connectClient,
   del,
+  eventually,
   get,
   httpRequest,
   LATEST,
@@ -226,6 +227,27 @@ test('idle sessions expire after session_idle_timeout_ms; active ones and ones w
     assert.deepEqual((await rpcJson(server, streaming, 'ping')).result, {});
     assert.equal(stream.done, false, 'the open stream was left alone');
     await stream.close();
+  });
+});
+
+test('a client that vanishes with its GET stream open does not keep its session alive forever', async () => {
+  await withServer({ http: { session_idle_timeout_ms: 1000 } }, async (server) => {
+    const session = await openSession(server);
+    const stream = await openGetStream(server, session);
+    await stream.waitFor(() => true, undefined, 'the priming event');
+    // A quiet open stream gets heartbeats (SSE comments) while its client is there.
+    await sleep(800);
+    assert.match(stream.raw, /^:/m, 'a heartbeat comment arrived');
+    assert.equal(stream.events.length, 1, 'heartbeats are not events');
+    await stream.close();
+    await eventually(async () => (await (await fetch(`${server.origin}/healthz`)).json()).sessions === 0, {
+      timeoutMs: 6000 * SLOW,
+      intervalMs: 200,
+      what: 'the abandoned session to expire',
+    });
+    const gone = await get(server, { session: session.id, version: session.version });
+    assert.equal(gone.status, 404);
+    await gone.arrayBuffer();
   });
 });
 

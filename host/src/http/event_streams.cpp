@@ -133,6 +133,12 @@ void EventStreams::disconnect(uint64_t id) {
     found->second.sink.reset();
 }
 
+void EventStreams::heartbeat() {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, stream] : streams_)
+        if (stream.sink) stream.sink->write(": keepalive\n\n");
+}
+
 void EventStreams::close_all() {
     std::lock_guard lock(mutex_);
     for (auto& [id, stream] : streams_) {

@@ -56,6 +56,9 @@ class EventStreams {
     void detach(uint64_t stream, const SseSink* sink);
     // Closes the live connection of `stream` without ending the stream (the client resumes).
     void disconnect(uint64_t stream);
+    // Writes an SSE comment to every live sink: keeps proxies from cutting quiet streams, and
+    // makes the connection of a client that vanished fail its write and detach.
+    void heartbeat();
     // Finishes every live sink; used when the session ends.
     void close_all();
     bool has_live_sinks() const;

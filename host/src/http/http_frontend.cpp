@@ -371,12 +371,18 @@ void HttpFrontend::start_expiry() {
 
 void HttpFrontend::expire_idle() {
     std::vector<std::string> idle;
+    std::vector<std::shared_ptr<HttpSession>> channels;
     {
         std::lock_guard lock(mutex_);
-        for (const auto& [id, entry] : sessions_)
+        for (const auto& [id, entry] : sessions_) {
+            channels.push_back(entry.channel);
             if (entry.channel->idle_longer_than(std::chrono::milliseconds(settings_.session_idle_timeout_ms)))
                 idle.push_back(id);
+        }
     }
+    // An open stream keeps its session alive only while its client is there: a heartbeat on a
+    // connection whose client vanished fails, detaches the stream, and the session can expire.
+    for (const auto& channel : channels) channel->streams().heartbeat();
     for (const auto& id : idle) {
         spdlog::info("session {} expired after {} ms idle", id, settings_.session_idle_timeout_ms);
         end_session(id);
