@@ -185,7 +185,9 @@ void Server::dispatch(std::shared_ptr<sb_request> request) {
         std::lock_guard lock(live_requests_mutex);
         live_requests.emplace(raw, this);
     }
-    executor_.post([raw] { raw->plugin->handle(raw); });
+    // Inline, on the thread that read the request: handle() must not block (plugin.h), and a hop
+    // to another thread would cost more than most handlers take.
+    raw->plugin->handle(raw);
 }
 
 std::shared_ptr<sb_request> Server::find_request(sb_request* request) const {

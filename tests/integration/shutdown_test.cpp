@@ -34,6 +34,7 @@ class Shutdown : public ::testing::Test {
         const auto status = server.wait_exit(10s);
         const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
         ASSERT_TRUE(status) << "the process did not exit\n" << server.stderr_text();
+        ::testing::Test::RecordProperty("exit_ms", static_cast<int>(elapsed.count()));
         EXPECT_TRUE(WIFEXITED(*status)) << "status " << *status << "\n" << server.stderr_text();
         if (WIFEXITED(*status)) {
             EXPECT_EQ(WEXITSTATUS(*status), 0) << server.stderr_text();

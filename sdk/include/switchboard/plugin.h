@@ -20,7 +20,8 @@
  *
  * Thread tags: [any-thread] may be called from any thread, concurrently. [load-thread] is the
  * thread that loaded the plugin; the host never calls two [load-thread] functions of one plugin
- * at once. [executor] is a host executor thread (see sb_host_api.post).
+ * at once. [executor] is a host executor thread (see sb_host_api.post). [io-thread] is a host
+ * thread that does network or pipe I/O; work there delays every client of that transport.
  */
 #ifndef SWITCHBOARD_PLUGIN_H
 #define SWITCHBOARD_PLUGIN_H
@@ -230,8 +231,9 @@ typedef struct sb_plugin_entry {
     /*
      * Handles one routed request: "tools/call", "resources/read", "prompts/get" or
      * "completion/complete". `params_json` is the request's params object; it and `method` are
-     * valid for the call only. Must return quickly: do blocking work via post_blocking and end
-     * the request later with respond. [executor]
+     * valid for the call only. Runs on the host I/O thread that read the request, so it must
+     * return quickly and never block: do blocking work via post_blocking and end the request
+     * later with respond. [io-thread]
      */
     void (*handle)(void* instance, sb_request* request, sb_str method, sb_str params_json);
 

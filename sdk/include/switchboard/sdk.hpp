@@ -18,8 +18,8 @@
 //   SWITCHBOARD_PLUGIN(Hello, "Hello", "1.0.0", "Greets people.")
 //
 // Threads: a synchronous handler runs on the host's blocking pool, so it may do disk or network
-// work and may wait on the client (Call::sample, Call::elicit). An async handler runs on an
-// executor thread, must not block, and ends the call later with Call::respond.
+// work and may wait on the client (Call::sample, Call::elicit). An async handler runs on the
+// host I/O thread that read the request, must not block, and ends the call later with Call::respond.
 #pragma once
 
 #include <nlohmann/json.hpp>
