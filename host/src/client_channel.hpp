@@ -16,6 +16,9 @@ class ClientChannel {
     // client resumes and gets the rest (Streamable HTTP polling). Transports without streams
     // ignore it.
     virtual void close_stream(const nlohmann::json& related_request) { (void)related_request; }
+    // `request` ended without a response (the client cancelled it): whatever carried its messages
+    // can end. Transports without per-request streams ignore it.
+    virtual void request_dropped(const nlohmann::json& request) { (void)request; }
 };
 
 }  // namespace switchboard::host

@@ -72,6 +72,7 @@ void Session::receive(std::string_view text) {
     }
     if (message.is_array()) return handle_batch(message);
     handle(message, [this, self = shared_from_this()](json response) {
+        if (response.is_null()) return;  // nothing to say: the request was cancelled
         const json related = response.value("id", json());
         send(response, related);
     });
@@ -107,8 +108,12 @@ void Session::handle_batch(const json& batch) {
     }
     auto reply = [this, self = shared_from_this(), collector](json response) {
         std::lock_guard lock(collector->mutex);
-        collector->responses.push_back(std::move(response));
-        if (collector->responses.size() == collector->expected) send(collector->responses);
+        if (response.is_null())
+            --collector->expected;  // cancelled: it gets no response
+        else
+            collector->responses.push_back(std::move(response));
+        const bool complete = collector->responses.size() == collector->expected;
+        if (complete && !collector->responses.empty()) send(collector->responses);
     };
     for (const auto& item : batch) handle(item, reply);
 }
@@ -261,7 +266,11 @@ void Session::start_routed(const jsonrpc::Message& message, const Reply& reply) 
             std::lock_guard lock(self->mutex_);
             self->in_flight_.erase(key);
         }
-        if (raw->cancelled || self->state_ == State::closed) return;  // a cancelled request gets no response
+        // A cancelled request gets no response; null tells a batch to stop waiting for it.
+        if (raw->cancelled || self->state_ == State::closed) {
+            self->channel_->request_dropped(id);
+            return reply(nullptr);
+        }
         reply(ok ? jsonrpc::result_response(id, std::move(payload))
                  : json{{"jsonrpc", "2.0"}, {"id", id}, {"error", std::move(payload)}});
     };

@@ -119,6 +119,14 @@ void EventStreams::trim() {
     }
 }
 
+void EventStreams::end_stream(uint64_t id) {
+    std::lock_guard lock(mutex_);
+    auto found = streams_.find(id);
+    if (found == streams_.end() || id == standalone) return;
+    if (found->second.sink) found->second.sink->finish();
+    streams_.erase(found);
+}
+
 void EventStreams::detach(uint64_t id, const SseSink* sink) {
     std::lock_guard lock(mutex_);
     auto found = streams_.find(id);

@@ -52,6 +52,8 @@ class EventStreams {
     bool attach(uint64_t stream, const std::shared_ptr<SseSink>& sink, std::optional<uint64_t> after = {});
     // Appends one message; `last` ends the stream after it.
     void append(uint64_t stream, std::string data, bool last);
+    // Ends `stream` with no further event (its request was cancelled).
+    void end_stream(uint64_t stream);
     // The sink's connection went away; events keep being buffered.
     void detach(uint64_t stream, const SseSink* sink);
     // Closes the live connection of `stream` without ending the stream (the client resumes).

@@ -28,10 +28,9 @@ void HttpConnection::read_header() {
         if (error == http::error::header_limit)
             return self->refuse(http::status::request_header_fields_too_large, "request headers exceed 16 KiB");
         if (error == http::error::body_limit)  // the parser checks Content-Length with the header
-            return self->refuse(http::status::payload_too_large,
-                                "request body of " + std::to_string(self->parser_->content_length().value_or(0)) +
-                                    " bytes exceeds the limit of " + std::to_string(self->settings_.max_body_bytes) +
-                                    " bytes (http.max_body_bytes)");
+            return self->refuse(http::status::payload_too_large, "Content-Length exceeds the limit of " +
+                                                                     std::to_string(self->settings_.max_body_bytes) +
+                                                                     " bytes (http.max_body_bytes)");
         if (error == http::error::bad_method || error == http::error::bad_target || error == http::error::bad_version ||
             error == http::error::bad_field || error == http::error::bad_value)
             return self->refuse(http::status::bad_request, "malformed HTTP request: " + error.message());

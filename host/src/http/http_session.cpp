@@ -59,6 +59,16 @@ void HttpSession::close_stream(const json& related) {
     streams_.disconnect(stream);
 }
 
+void HttpSession::request_dropped(const json& request) {
+    std::unique_lock lock(mutex_);
+    auto found = routes_.find(request.dump());
+    if (found == routes_.end()) return;
+    const Route route = std::move(found->second);
+    routes_.erase(found);
+    lock.unlock();
+    if (!route.json) streams_.end_stream(route.stream);
+}
+
 bool HttpSession::idle_longer_than(std::chrono::milliseconds limit) const {
     if (streams_.has_live_sinks()) return false;
     const auto now = std::chrono::steady_clock::now().time_since_epoch().count();

@@ -37,6 +37,7 @@ class HttpSession : public ClientChannel {
 
     void send(const nlohmann::json& message, const nlohmann::json& related_request) override;
     void close_stream(const nlohmann::json& related_request) override;
+    void request_dropped(const nlohmann::json& request) override;
 
     void touch() { last_active_ = std::chrono::steady_clock::now().time_since_epoch().count(); }
     bool idle_longer_than(std::chrono::milliseconds limit) const;
