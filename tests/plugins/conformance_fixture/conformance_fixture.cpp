@@ -91,14 +91,15 @@ class ConformanceFixture : public switchboard::Plugin {
     void add_reconnection_tool() {
         // SSE polling: the call's stream closes after its priming event, and the result arrives on
         // the stream the client resumes with GET + Last-Event-ID.
-        add_tool(Tool("test_reconnection", "Closes its stream mid-call; the result arrives after the client reconnects."),
-                 [](const Json&, Call& call) {
-                     call.close_stream();
-                     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-                     return ToolResult::text(
-                         "Reconnection test completed successfully. If you received this, the client properly "
-                         "reconnected after stream closure.");
-                 });
+        add_tool(
+            Tool("test_reconnection", "Closes its stream mid-call; the result arrives after the client reconnects."),
+            [](const Json&, Call& call) {
+                call.close_stream();
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                return ToolResult::text(
+                    "Reconnection test completed successfully. If you received this, the client properly "
+                    "reconnected after stream closure.");
+            });
     }
 
     static ToolResult elicitation_outcome(const Json& reply) {
