@@ -262,8 +262,10 @@ test('Last-Event-ID naming an unknown stream falls back to the standalone stream
 test('a replay larger than max_pending_write_bytes reaches the resuming client, and the server stays responsive', probe, async () => {
   await withServer({ http: { max_pending_write_bytes: 65536, event_buffer: 5000 } }, async (server) => {
     const session = await openSession(server);
-    const steps = 1500; // ~1500 progress events of ~150 bytes: more than 64 KiB to replay at once
-    const { before, lastId } = await startAndDrop(server, session, 'big', { steps, delayMs: 0, seen: 1 });
+    // ~1000 progress events of ~150 bytes: more than 64 KiB to replay at once. (1 ms apart, so
+    // that the live stream is not itself more than a reader can take before the drop.)
+    const steps = 1000;
+    const { before, lastId } = await startAndDrop(server, session, 'big', { steps, delayMs: 1, seen: 1 });
     await eventually(async () => (await probeStats(server, session)).last?.finished, { what: 'probe_slow to finish' });
     const resumed = await openGetStream(server, session, { lastEventId: lastId });
     const outcome = await Promise.race([
