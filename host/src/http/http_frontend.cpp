@@ -226,14 +226,16 @@ void HttpFrontend::post(Request& request, const std::shared_ptr<HttpConnection>&
         return connection->respond(std::move(accepted));
     }
 
+    auto id_in_use = [&] {
+        connection->respond(json_response(
+            bhttp::status::conflict,
+            jsonrpc::error_response(message.id, jsonrpc::invalid_request,
+                                    "request id " + message.id.dump() + " is already in flight in this session"),
+            request));
+    };
     if (sse && streamed_methods.count(message.method) != 0) {
         const auto stream = entry->channel->expect_stream(message.id);
-        if (!stream)
-            return connection->respond(
-                json_response(bhttp::status::conflict,
-                              jsonrpc::error_response(message.id, jsonrpc::invalid_request,
-                                                      "request id " + message.id.dump() + " is already in flight"),
-                              request));
+        if (!stream) return id_in_use();
         Response head{bhttp::status::ok, request.version()};
         head.set(session_header, entry->channel->id());
         head.keep_alive(request.keep_alive());
@@ -253,12 +255,7 @@ void HttpFrontend::post(Request& request, const std::shared_ptr<HttpConnection>&
                 response.body() = answer.dump(-1, ' ', false, json::error_handler_t::replace);
                 connection->respond(std::move(response));
             });
-        if (!fresh)
-            return connection->respond(
-                json_response(bhttp::status::conflict,
-                              jsonrpc::error_response(message.id, jsonrpc::invalid_request,
-                                                      "request id " + message.id.dump() + " is already in flight"),
-                              request));
+        if (!fresh) return id_in_use();
     }
     entry->session->receive(request.body());
 }
