@@ -40,10 +40,6 @@ void HttpConnection::read_header() {
 }
 
 void HttpConnection::read_body() {
-    if (parser_->content_length() && *parser_->content_length() > settings_.max_body_bytes)
-        return refuse(http::status::payload_too_large,
-                      "request body of " + std::to_string(*parser_->content_length()) + " bytes exceeds the limit of " +
-                          std::to_string(settings_.max_body_bytes) + " bytes (http.max_body_bytes)");
     stream_.expires_after(std::chrono::milliseconds(settings_.read_timeout_ms));
     http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code error, size_t) {
         if (error == http::error::body_limit)
