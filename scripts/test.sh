@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 # Test peers from npm (the official TypeScript SDK client), pinned by package-lock.json.
-for dir in tests/interop tests/conformance tests/http; do
-  [ -f "$dir/package-lock.json" ] && (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+for lock in tests/*/package-lock.json plugins/*/tests/package-lock.json; do
+  [ -f "$lock" ] && (cd "$(dirname "$lock")" && npm ci --no-audit --no-fund --loglevel=error)
 done
 
 echo "== clang-format"

@@ -295,6 +295,36 @@ test('a body that arrives too slowly is cut off after read_timeout_ms', async ()
   });
 });
 
+test('plugin routes: JSON and text answers, path parameters, status codes, bad JSON is 400', async () => {
+  await withServer(async (server) => {
+    const counter = await fetch(`${server.origin}/api/v1/interop_probe/counter`);
+    assert.equal(counter.status, 200);
+    assert.match(counter.headers.get('content-type'), /application\/json/);
+    assert.deepEqual(await counter.json(), { counter: 0 });
+    const text = await fetch(`${server.origin}/api/v1/interop_probe/counter?format=text`);
+    assert.match(text.headers.get('content-type'), /text\/plain/);
+    assert.equal(await text.text(), '0');
+
+    const echo = await fetch(`${server.origin}/api/v1/interop_probe/echo/hello`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ a: [1, 2] }),
+    });
+    assert.equal(echo.status, 201);
+    assert.deepEqual(await echo.json(), { word: 'hello', body: { a: [1, 2] } });
+
+    const malformed = await fetch(`${server.origin}/api/v1/interop_probe/echo/x`, { method: 'POST', body: '{"a":' });
+    assert.equal(malformed.status, 400);
+    assert.match((await malformed.json()).error, /not valid JSON/);
+    const wrongShape = await fetch(`${server.origin}/api/v1/interop_probe/echo/x`, { method: 'POST', body: '[1]' });
+    assert.equal(wrongShape.status, 422);
+    assert.match((await wrongShape.json()).error, /JSON object/);
+    const wrongMethod = await fetch(`${server.origin}/api/v1/interop_probe/counter`, { method: 'DELETE' });
+    assert.equal(wrongMethod.status, 404);
+    await wrongMethod.arrayBuffer();
+  });
+});
+
 test('unknown routes are 404: /api/v1 without a matching plugin route, and other paths', async () => {
   await withServer(async (server) => {
     for (const path of ['/api/v1/nope', '/api/v1/conformance_fixture/anything', '/api/v1/', '/', '/mcp/extra', '/healthz/x']) {

@@ -296,6 +296,58 @@ using PromptHandler = std::function<Json(const Json& arguments, Call& call)>;
 // Returns candidate values for `argument` {"name", "value"}; `context` is {"arguments"?: {...}}.
 using Completer = std::function<std::vector<std::string>(const Json& argument, const Json& context)>;
 
+// ---- HTTP routes (switchboard.http/1) -----------------------------------------------------
+
+// One request to a plugin route under /api/v1/<plugin-id>/.
+struct HttpRequest {
+    std::string method;
+    std::string path;  // relative to /api/v1/<plugin-id>
+    Json query;        // {name: value} from the query string
+    Json params;       // {name: value} from the route's {name} segments
+    Json headers;      // {lower-case name: value}
+    std::string body;
+
+    // The body parsed as JSON; throws HttpError(400) when it is not.
+    Json json() const;
+    // A query parameter, or `fallback` when absent.
+    std::string query_value(const std::string& name, const std::string& fallback = {}) const {
+        return query.is_object() ? query.value(name, fallback) : fallback;
+    }
+};
+
+struct HttpResponse {
+    int status = 200;
+    std::string content_type;  // empty means application/json
+    std::string body;
+
+    static HttpResponse json(const Json& value, int status = 200) { return {status, {}, value.dump()}; }
+    static HttpResponse text(std::string body, std::string content_type, int status = 200) {
+        return {status, std::move(content_type), std::move(body)};
+    }
+};
+
+// Thrown by a route handler: answers with `status` and {"error": message}.
+class HttpError : public std::runtime_error {
+ public:
+    HttpError(int status, const std::string& message) : std::runtime_error(message), status_(status) {}
+    int status() const { return status_; }
+
+ private:
+    int status_;
+};
+
+inline Json HttpRequest::json() const {
+    if (body.empty()) return Json::object();
+    try {
+        return Json::parse(body);
+    } catch (const std::exception& e) {
+        throw HttpError(400, std::string("the body is not valid JSON: ") + e.what());
+    }
+}
+
+// Runs on the host's blocking pool, so it may use disk or a database.
+using HttpHandler = std::function<HttpResponse(const HttpRequest& request)>;
+
 // ---- the plugin base class ---------------------------------------------------------------
 
 class Plugin {
@@ -394,6 +446,22 @@ class Plugin {
     // ---- optional services ----
     const sb_http_service* http() const {
         return static_cast<const sb_http_service*>(api_->get_service(api_->host, SB_HTTP_SERVICE_ID));
+    }
+
+    // Serves `method` on `path` (relative to /api/v1/<plugin-id>, `{name}` segments allowed)
+    // when the host runs Streamable HTTP. Call it from the constructor. Returns false when the
+    // host has no HTTP service; throws when the host refuses the route.
+    bool add_http_route(std::string_view method, std::string_view path, HttpHandler handler) {
+        const sb_http_service* service = http();
+        if (service == nullptr) return false;
+        auto route = std::make_unique<HttpRoute>(HttpRoute{this, service, std::move(handler)});
+        if (!service->add_route(api_->host, to_sb(method), to_sb(path), &serve_http, route.get())) {
+            throw std::runtime_error("HTTP route " + std::string(method) + " " + std::string(path) +
+                                     " refused: " + std::string(from_sb(api_->last_error(api_->host))));
+        }
+        std::lock_guard lock(subscriptions_mutex_);
+        http_routes_.push_back(std::move(route));
+        return true;
     }
 
     // Entry point for the C trampoline; routes one request to its handler.
@@ -575,6 +643,36 @@ class Plugin {
         return {{"completion", {{"values", values}, {"total", total}, {"hasMore", total > values.size()}}}};
     }
 
+    struct HttpRoute {
+        Plugin* plugin;
+        const sb_http_service* service;
+        HttpHandler handler;
+    };
+
+    static void serve_http(void* user, sb_http_request* raw) {
+        auto* route = static_cast<HttpRoute*>(user);
+        route->plugin->post_blocking([route, raw]() {
+            HttpResponse response;
+            try {
+                const Json info = Json::parse(from_sb(route->service->http_request_info(raw)));
+                HttpRequest request{info.value("method", ""),
+                                    info.value("path", ""),
+                                    info.value("query", Json::object()),
+                                    info.value("params", Json::object()),
+                                    info.value("headers", Json::object()),
+                                    std::string(from_sb(route->service->http_body(raw)))};
+                response = route->handler(request);
+            } catch (const HttpError& e) {
+                response = HttpResponse::json({{"error", e.what()}}, e.status());
+            } catch (const nlohmann::json::exception& e) {
+                response = HttpResponse::json({{"error", std::string("invalid request: ") + e.what()}}, 400);
+            } catch (const std::exception& e) {
+                response = HttpResponse::json({{"error", e.what()}}, 500);
+            }
+            route->service->http_respond(raw, response.status, to_sb(response.content_type), to_sb(response.body));
+        });
+    }
+
     static void run_task(void* user) {
         std::unique_ptr<std::function<void()>> task(static_cast<std::function<void()>*>(user));
         try {
@@ -604,6 +702,7 @@ class Plugin {
 
     std::mutex subscriptions_mutex_;
     std::map<uint64_t, std::unique_ptr<EventHandler>> subscriptions_;  // guarded by subscriptions_mutex_
+    std::vector<std::unique_ptr<HttpRoute>> http_routes_;              // guarded by subscriptions_mutex_
 };
 
 namespace detail {

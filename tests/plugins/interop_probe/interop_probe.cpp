@@ -119,6 +119,7 @@ class InteropProbe : public switchboard::Plugin {
         add_routing_tools();
         add_resources();
         add_prompt_with_completion();
+        add_http_routes();
     }
     // The base class unsubscribes too, but only after events_ is gone; stop delivery first.
     ~InteropProbe() override { unsubscribe(events_subscription_); }
@@ -346,6 +347,25 @@ class InteropProbe : public switchboard::Plugin {
                 return with_prefix({"cherry", "chocolate", "strawberry", "vanilla"},
                                    argument.value("value", std::string()));
             });
+    }
+
+    // ---- plugin HTTP routes, through the SDK's add_http_route ----
+
+    void add_http_routes() {
+        using switchboard::HttpError;
+        using switchboard::HttpRequest;
+        using switchboard::HttpResponse;
+        add_http_route("GET", "/counter", [this](const HttpRequest& request) {
+            std::lock_guard lock(counter_mutex_);
+            if (request.query_value("format") == "text")
+                return HttpResponse::text(std::to_string(counter_), "text/plain");
+            return HttpResponse::json({{"counter", counter_}});
+        });
+        add_http_route("POST", "/echo/{word}", [](const HttpRequest& request) {
+            const Json body = request.json();
+            if (!body.is_object()) throw HttpError(422, "the body must be a JSON object");
+            return HttpResponse::json({{"word", request.params.value("word", "")}, {"body", body}}, 201);
+        });
     }
 
     SlowStats slow_;
