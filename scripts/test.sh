@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
-# Test peers from npm (the official TypeScript SDK client), pinned by package-lock.json.
-for lock in tests/*/package-lock.json plugins/*/tests/package-lock.json; do
+# Test peers from npm (the official TypeScript SDK client and servers), pinned by package-lock.json.
+for lock in tests/*/package-lock.json plugins/*/tests/package-lock.json bench/typescript/package-lock.json; do
   [ -f "$lock" ] && (cd "$(dirname "$lock")" && npm ci --no-audit --no-fund --loglevel=error)
 done
 

@@ -14,41 +14,35 @@
 // Defaults point into the build tree (see bench/CMakeLists.txt); every one can be overridden:
 //   stdio_bench [--switchboard BIN] [--plugin-dir DIR] [--first-party-dir DIR] [--node BIN]
 //               [--anchor FILE] [--calls N] [--warmup N] [--repeat N] [--cold-runs N] [--memory-calls N]
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <iterator>
 #include <optional>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
-extern char** environ;
+#include "bench_support.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
+using bench::anchor_sdk_version;
+using bench::fixed;
+using bench::row;
+using bench::verdict;
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 constexpr std::string_view echo_text = "The quick brown fox jumps over the lazy dog";
-constexpr auto read_timeout = 30s;
 
 struct Options {
     std::string switchboard = SWITCHBOARD_BINARY;
@@ -61,121 +55,6 @@ struct Options {
     size_t cold_runs = 20;
     size_t repeat = 3;  // throughput runs per server; the median is reported
     size_t memory_calls = 100000;
-};
-
-// ---- a server on the other end of two pipes ---------------------------------------------------
-
-class Server {
- public:
-    // Starts `argv` with stdin and stdout on pipes and stderr appended to `log_path`.
-    Server(const std::vector<std::string>& argv, const std::string& log_path) {
-        int to_child[2];
-        int from_child[2];
-        if (::pipe2(to_child, O_CLOEXEC) != 0 || ::pipe2(from_child, O_CLOEXEC) != 0)
-            throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, to_child[0], STDIN_FILENO);
-        posix_spawn_file_actions_adddup2(&actions, from_child[1], STDOUT_FILENO);
-        posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
-                                         0644);
-        std::vector<char*> args;
-        for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-        args.push_back(nullptr);
-        const int spawned = ::posix_spawnp(&pid_, args[0], &actions, nullptr, args.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        ::close(to_child[0]);
-        ::close(from_child[1]);
-        in_fd_ = to_child[1];
-        out_fd_ = from_child[0];
-        if (spawned != 0) {
-            close_pipes();
-            throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(spawned));
-        }
-    }
-    Server(const Server&) = delete;
-    Server& operator=(const Server&) = delete;
-
-    // Closes stdin (the server exits at EOF) and reaps the process, killing it if it lingers.
-    ~Server() {
-        close_pipes();
-        const auto deadline = Clock::now() + 5s;
-        while (::waitpid(pid_, nullptr, WNOHANG) == 0) {
-            if (Clock::now() > deadline) {
-                ::kill(pid_, SIGKILL);
-                ::waitpid(pid_, nullptr, 0);
-                return;
-            }
-            std::this_thread::sleep_for(1ms);
-        }
-    }
-
-    void send(std::string_view bytes) {
-        while (!bytes.empty()) {
-            const ssize_t n = ::write(in_fd_, bytes.data(), bytes.size());
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) throw std::runtime_error(std::string("write to the server: ") + std::strerror(errno));
-            bytes.remove_prefix(static_cast<size_t>(n));
-        }
-    }
-
-    // The next line the server writes, without its newline; valid until the next call.
-    std::string_view read_line() {
-        while (true) {
-            if (const size_t end = buffer_.find('\n', start_); end != std::string::npos) {
-                std::string_view line(buffer_.data() + start_, end - start_);
-                start_ = end + 1;
-                return line;
-            }
-            buffer_.erase(0, start_);
-            start_ = 0;
-            pollfd fd{out_fd_, POLLIN, 0};
-            const int ready = ::poll(&fd, 1, static_cast<int>(std::chrono::milliseconds(read_timeout).count()));
-            if (ready == 0) throw std::runtime_error("the server sent nothing for 30 s");
-            if (ready < 0 && errno == EINTR) continue;
-            char chunk[64 * 1024];
-            const ssize_t n = ::read(out_fd_, chunk, sizeof chunk);
-            if (n < 0 && errno == EINTR) continue;
-            if (n <= 0) throw std::runtime_error("the server closed its stdout");
-            buffer_.append(chunk, static_cast<size_t>(n));
-        }
-    }
-
-    // A field of /proc/<pid>/status in KiB (VmHWM: peak resident set, VmRSS: current).
-    long status_kib(std::string_view field) const {
-        std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
-        std::string line;
-        while (std::getline(status, line))
-            if (line.starts_with(field) && line.size() > field.size() && line[field.size()] == ':')
-                return std::stol(line.substr(field.size() + 1));
-        throw std::runtime_error("no " + std::string(field) + " in /proc/" + std::to_string(pid_) + "/status");
-    }
-
-    // CPU time (user + system, all threads) the process has used so far, in seconds.
-    double cpu_seconds() const {
-        std::ifstream stat_file("/proc/" + std::to_string(pid_) + "/stat");
-        std::string stat((std::istreambuf_iterator<char>(stat_file)), std::istreambuf_iterator<char>());
-        std::istringstream fields(stat.substr(stat.rfind(')') + 2));  // the name may hold spaces
-        std::string skip;
-        for (int field = 3; field < 14; ++field) fields >> skip;  // state .. cmajflt
-        double user_ticks = 0;
-        double system_ticks = 0;
-        fields >> user_ticks >> system_ticks;
-        return (user_ticks + system_ticks) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-    }
-
- private:
-    void close_pipes() {
-        if (in_fd_ >= 0) ::close(in_fd_);
-        if (out_fd_ >= 0) ::close(out_fd_);
-        in_fd_ = out_fd_ = -1;
-    }
-
-    pid_t pid_ = -1;
-    int in_fd_ = -1;
-    int out_fd_ = -1;
-    std::string buffer_;
-    size_t start_ = 0;
 };
 
 // ---- the MCP conversation ---------------------------------------------------------------------
@@ -208,12 +87,12 @@ std::optional<size_t> response_id(std::string_view line, bool check) {
     return std::strtoull(line.data() + at + 5, nullptr, 10);
 }
 
-size_t wait_response(Server& server, bool check) {
+size_t wait_response(bench::ChildProcess& server, bool check) {
     while (true)
         if (auto id = response_id(server.read_line(), check)) return *id;
 }
 
-void initialize(Server& server, bool check) {
+void initialize(bench::ChildProcess& server, bool check) {
     server.send(initialize_request);
     if (wait_response(server, check) != 0) throw std::runtime_error("the initialize response has the wrong id");
     server.send(initialized_notification);
@@ -240,7 +119,7 @@ double median(std::vector<double> values) {
 
 double cold_start_ms(const Target& target, const std::string& log) {
     const auto start = Clock::now();
-    Server server(target.argv, log);
+    bench::ChildProcess server(target.argv, log);
     server.send(initialize_request);
     if (wait_response(server, !target.mirror) != 0)
         throw std::runtime_error("the initialize response has the wrong id");
@@ -248,7 +127,8 @@ double cold_start_ms(const Target& target, const std::string& log) {
 }
 
 // `count` calls of `tool`, keeping `window` requests in flight; ids start at `first_id`.
-Throughput call_echo(Server& server, std::string_view tool, size_t count, size_t window, size_t first_id, bool check) {
+Throughput call_echo(bench::ChildProcess& server, std::string_view tool, size_t count, size_t window, size_t first_id,
+                     bool check) {
     std::vector<Clock::time_point> sent(count);
     std::vector<double> latency_us;
     latency_us.reserve(count);
@@ -274,7 +154,7 @@ Throughput call_echo(Server& server, std::string_view tool, size_t count, size_t
 
 Throughput throughput(const Target& target, const std::string& log, std::string_view tool, size_t window,
                       const Options& options) {
-    Server server(target.argv, log);
+    bench::ChildProcess server(target.argv, log);
     initialize(server, !target.mirror);
     call_echo(server, tool, options.warmup, window, 1, !target.mirror);
     const double cpu_before = server.cpu_seconds();
@@ -296,7 +176,7 @@ struct Memory {
 };
 
 Memory memory(const Target& target, const std::string& log, std::string_view tool, size_t calls) {
-    Server server(target.argv, log);
+    bench::ChildProcess server(target.argv, log);
     initialize(server, true);
     Memory result;
     result.after_initialize_mib = static_cast<double>(server.status_kib("VmHWM")) / 1024;
@@ -355,38 +235,6 @@ std::vector<std::string> plugins_in(const std::string& dir) {
         if (entry.path().extension() == ".so") found.push_back(entry.path().stem().string());
     std::sort(found.begin(), found.end());
     return found;
-}
-
-// The "version" of the SDK the anchor resolves, read from its package.json.
-std::string anchor_sdk_version(const std::string& anchor) {
-    std::ifstream file(fs::path(anchor).parent_path() / "node_modules/@modelcontextprotocol/sdk/package.json");
-    std::stringstream text;
-    text << file.rdbuf();
-    const std::string json = text.str();
-    const size_t key = json.find("\"version\"");
-    const size_t open = json.find('"', json.find(':', key));
-    const size_t close = json.find('"', open + 1);
-    if (key == std::string::npos || open == std::string::npos || close == std::string::npos) return "unknown";
-    return json.substr(open + 1, close - open - 1);
-}
-
-std::string fixed(double value, int decimals) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.*f", decimals, value);
-    return text;
-}
-
-void row(const std::string& measure, const std::string& ours, const std::string& anchor, const std::string& ratio,
-         const std::string& goal) {
-    std::printf("%-48s %14s %14s %10s  %s\n", measure.c_str(), ours.c_str(), anchor.c_str(), ratio.c_str(),
-                goal.c_str());
-    std::fflush(stdout);
-}
-
-// "met" when `ratio` is at least `goal` (at most, with `at_most`).
-std::string verdict(double ratio, double goal, bool at_most) {
-    const bool met = at_most ? ratio <= goal : ratio >= goal;
-    return std::string(at_most ? "<= " : ">= ") + fixed(goal, goal < 1 ? 2 : 0) + "x  " + (met ? "met" : "MISSED");
 }
 
 // Configs and the servers' stderr; removed after a good run, kept for a look after a failed one.

@@ -179,7 +179,7 @@ void parse_http(const json& http, Config& config) {
     only_keys(http, "$.http",
               {"listen", "endpoint", "allowed_hosts", "allowed_origins", "cors_origins", "bearer_tokens",
                "max_body_bytes", "max_sessions", "session_idle_timeout_ms", "header_timeout_ms", "read_timeout_ms",
-               "event_buffer", "sse_retry_ms", "max_pending_write_bytes"});
+               "event_buffer", "sse_retry_ms", "max_pending_write_bytes", "path_aliases"});
     HttpSettings& out = config.http;
     if (http.contains("listen")) {
         out.listen = expect_string(http["listen"], "$.http.listen");
@@ -199,6 +199,22 @@ void parse_http(const json& http, Config& config) {
         for (const auto& token : expect_strings(http["bearer_tokens"], "$.http.bearer_tokens")) {
             if (token.size() < 16) refuse("$.http.bearer_tokens", "tokens must be at least 16 characters long");
             out.bearer_token_sha256.push_back(sha256_hex(token));
+        }
+    }
+    if (http.contains("path_aliases")) {
+        expect_object(http["path_aliases"], "$.http.path_aliases");
+        out.path_aliases.clear();
+        for (const auto& [path, target] : http["path_aliases"].items()) {
+            const std::string where = "$.http.path_aliases[\"" + path + "\"]";
+            const std::string to = expect_string(target, where);
+            if (path.empty() || path.front() != '/' || path.rfind("/api/v1/", 0) == 0 || path == "/healthz" ||
+                path == out.endpoint)
+                refuse(where,
+                       "expected a path starting with '/', outside /api/v1/ and other than /healthz and "
+                       "the MCP endpoint");
+            if (to.rfind("/api/v1/", 0) != 0 || to.find('?') != std::string::npos)
+                refuse(where, "expected a plugin route path under /api/v1/ without a query, got \"" + to + "\"");
+            out.path_aliases[path] = to;
         }
     }
     auto count = [&](const char* key, auto& field, uint64_t min, uint64_t max) {

@@ -53,6 +53,9 @@ struct HttpSettings {
     std::vector<std::string> allowed_origins;      // Origin values; empty: loopback origins only
     std::vector<std::string> cors_origins;         // origins that get CORS headers on /api/v1
     std::vector<std::string> bearer_token_sha256;  // hex SHA-256 of each accepted token; empty: no auth
+    // Paths outside /api/v1 served by a plugin route, for tools that expect a fixed path (a
+    // Prometheus scraper reads /metrics).
+    std::map<std::string, std::string> path_aliases = {{"/metrics", "/api/v1/metrics/prometheus"}};
     size_t max_body_bytes = 4 * 1024 * 1024;
     size_t max_sessions = 4096;
     uint64_t session_idle_timeout_ms = 3600000;

@@ -325,6 +325,29 @@ test('plugin routes: JSON and text answers, path parameters, status codes, bad J
   });
 });
 
+test('path aliases: a path outside /api/v1 answered by a plugin route, behind the same auth', async () => {
+  const token = 'alias-test-token-0123456789';
+  const http = { path_aliases: { '/probe-counter': '/api/v1/interop_probe/counter' }, bearer_tokens: [token] };
+  await withServer({ http }, async (server) => {
+    const refused = await fetch(`${server.origin}/probe-counter`);
+    assert.equal(refused.status, 401);
+    await refused.arrayBuffer();
+    const counter = await fetch(`${server.origin}/probe-counter?format=text`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(counter.status, 200);
+    assert.equal(await counter.text(), '0');
+    // Giving path_aliases replaces the default map, so /metrics is no longer an alias.
+    const metrics = await fetch(`${server.origin}/metrics`, { headers: { authorization: `Bearer ${token}` } });
+    assert.equal(metrics.status, 404);
+    assert.match((await metrics.json()).error, /no such path/);
+  });
+  await withServer(async (server) => {
+    // The default alias points at the metrics plugin, which this server does not load.
+    const metrics = await fetch(`${server.origin}/metrics`);
+    assert.equal(metrics.status, 404);
+    assert.match((await metrics.json()).error, /no route GET \/api\/v1\/metrics\/prometheus/);
+  });
+});
+
 test('unknown routes are 404: /api/v1 without a matching plugin route, and other paths', async () => {
   await withServer(async (server) => {
     for (const path of ['/api/v1/nope', '/api/v1/conformance_fixture/anything', '/api/v1/', '/', '/mcp/extra', '/healthz/x']) {

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <string>
 
 #include "test_support.hpp"
@@ -262,6 +263,24 @@ TEST(Config, LimitsOutOfRangeNameTheRange) {
         parse(R"({"limits": {"page_size": 10000, "max_message_bytes": 1024, "shutdown_grace_ms": 0}})");
     EXPECT_EQ(config.limits.page_size, 10000u);
     EXPECT_EQ(config.limits.max_message_bytes, 1024u);
+}
+
+TEST(Config, PathAliasesDefaultToMetricsAndAreValidated) {
+    EXPECT_EQ(parse("{}").http.path_aliases.at("/metrics"), "/api/v1/metrics/prometheus");
+    const Config config = parse(R"({"http": {"path_aliases": {"/stats": "/api/v1/probe/stats"}}})");
+    EXPECT_EQ(config.http.path_aliases, (std::map<std::string, std::string>{{"/stats", "/api/v1/probe/stats"}}));
+    EXPECT_TRUE(parse(R"({"http": {"path_aliases": {}}})").http.path_aliases.empty());
+
+    EXPECT_EQ(
+        refusal(R"({"http": {"path_aliases": {"/x": "/elsewhere"}}})"),
+        R"($.http.path_aliases["/x"]: expected a plugin route path under /api/v1/ without a query, got "/elsewhere")");
+    for (const char* path : {"x", "/api/v1/a", "/healthz", "/mcp"})
+        EXPECT_TRUE(
+            starts_with(refusal(std::string(R"({"http": {"path_aliases": {")") + path + R"(": "/api/v1/a/b"}}})"),
+                        std::string(R"($.http.path_aliases[")") + path + R"("]: expected a path)"))
+            << path;
+    EXPECT_TRUE(
+        starts_with(refusal(R"({"http": {"path_aliases": ["/x"]}})"), "$.http.path_aliases: expected an object"));
 }
 
 TEST(Config, BadLogLevelListsTheAcceptedOnes) {

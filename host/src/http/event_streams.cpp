@@ -71,8 +71,8 @@ bool EventStreams::attach(uint64_t id, const std::shared_ptr<SseSink>& sink, std
     stream.sink = sink;
     std::string bytes;
     if (after) {
-        for (const Event& event : stream.events)
-            if (event.seq > *after) bytes += event.bytes;
+        for (const Event& event : events_)
+            if (event.stream == id && event.seq > *after) bytes += event.bytes;
     }
     // Priming after the replay, so that its id is the newest: a client that loses this connection
     // right after it resumes without skipping replayed events. One write: a long replay is not a
@@ -94,8 +94,8 @@ void EventStreams::append(uint64_t id, std::string data, bool last) {
     const uint64_t seq = stream.next_seq++;
     std::string bytes = format_sse_event(std::to_string(found->first) + "_" + std::to_string(seq), data);
     if (stream.sink) stream.sink->write(bytes);
-    stream.events.push_back({seq, std::move(bytes)});
-    order_.emplace_back(found->first, seq);
+    events_.push_back({found->first, seq, std::move(bytes)});
+    ++stream.buffered;
     if (last && found->first != standalone) {
         stream.ended = true;
         if (stream.sink) {
@@ -107,15 +107,15 @@ void EventStreams::append(uint64_t id, std::string data, bool last) {
 }
 
 void EventStreams::trim() {
-    while (order_.size() > max_events_) {
-        const auto [id, seq] = order_.front();
-        order_.pop_front();
+    while (events_.size() > max_events_) {
+        const uint64_t id = events_.front().stream;
+        events_.pop_front();
         auto found = streams_.find(id);
         if (found == streams_.end()) continue;
         Stream& stream = found->second;
-        if (!stream.events.empty() && stream.events.front().seq == seq) stream.events.pop_front();
+        --stream.buffered;
         // An ended stream with nothing left to replay is forgotten.
-        if (stream.ended && stream.events.empty() && !stream.sink) streams_.erase(found);
+        if (stream.ended && stream.buffered == 0 && !stream.sink) streams_.erase(found);
     }
 }
 

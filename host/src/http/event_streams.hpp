@@ -66,14 +66,17 @@ class EventStreams {
     bool has_live_sinks() const;
 
  private:
+    // One buffer for the whole session, oldest first, so a stream costs no buffer of its own:
+    // most streams carry a single response.
     struct Event {
+        uint64_t stream;
         uint64_t seq;
         std::string bytes;  // formatted
     };
     struct Stream {
-        std::deque<Event> events;
         std::shared_ptr<SseSink> sink;
         uint64_t next_seq = 0;
+        size_t buffered = 0;  // its events in events_
         bool ended = false;
     };
     std::string priming_event(uint64_t id, Stream& stream);
@@ -83,10 +86,10 @@ class EventStreams {
     const uint64_t retry_ms_;
 
     mutable std::mutex mutex_;
-    bool priming_ = false;                             // guarded by mutex_
-    std::map<uint64_t, Stream> streams_;               // guarded by mutex_
-    std::deque<std::pair<uint64_t, uint64_t>> order_;  // (stream, seq) oldest first; guarded by mutex_
-    uint64_t next_stream_ = 1;                         // guarded by mutex_
+    bool priming_ = false;                // guarded by mutex_
+    std::map<uint64_t, Stream> streams_;  // guarded by mutex_
+    std::deque<Event> events_;            // guarded by mutex_
+    uint64_t next_stream_ = 1;            // guarded by mutex_
 };
 
 }  // namespace switchboard::host::http

@@ -7,10 +7,15 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
+#include <sstream>
 
 namespace switchboard::host::http {
 
 namespace http = beast::http;
+
+// Queued outputs gathered into one write at most.
+constexpr size_t max_gathered_writes = 64;
 
 HttpConnection::HttpConnection(tcp::socket socket, const HttpSettings& settings, Handler handler)
     : stream_(std::move(socket)), settings_(settings), handler_(std::move(handler)) {}
@@ -72,7 +77,7 @@ void HttpConnection::refuse(http::status status, const std::string& message) {
     response.keep_alive(false);
     response.prepare_payload();
     keep_alive_ = false;
-    enqueue({Output::Kind::response, std::make_shared<Response>(std::move(response)), {}, {}, {}});
+    enqueue({std::make_shared<Response>(std::move(response)), {}, true});
 }
 
 void HttpConnection::respond(Response response) {
@@ -81,53 +86,64 @@ void HttpConnection::respond(Response response) {
                   [self = shared_from_this(), r = std::make_shared<Response>(std::move(response))] {
                       r->keep_alive(self->keep_alive_ && r->keep_alive());
                       for (const auto& [name, value] : self->response_fields_) r->set(name, value);
-                      self->enqueue({Output::Kind::response, r, {}, {}, {}});
+                      self->enqueue({r, {}, true});
                   });
 }
 
 void HttpConnection::start_sse(Response head, std::function<void()> on_closed) {
-    auto empty = std::make_shared<http::response<http::empty_body>>(head.result(), head.version());
-    for (const auto& field : head) empty->set(field.name_string(), field.value());
-    empty->set(http::field::content_type, "text/event-stream");
-    empty->set(http::field::cache_control, "no-cache");
-    empty->chunked(true);
+    http::response<http::empty_body> empty{head.result(), head.version()};
+    for (const auto& field : head) empty.set(field.name_string(), field.value());
+    empty.set(http::field::content_type, "text/event-stream");
+    empty.set(http::field::cache_control, "no-cache");
+    empty.chunked(true);
     net::dispatch(stream_.get_executor(),
-                  [self = shared_from_this(), empty, on_closed = std::move(on_closed)]() mutable {
+                  [self = shared_from_this(), empty = std::move(empty), on_closed = std::move(on_closed)]() mutable {
                       self->streaming_ = true;
                       self->on_closed_ = std::move(on_closed);
-                      for (const auto& [name, value] : self->response_fields_) empty->set(name, value);
-                      auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*empty);
-                      self->enqueue({Output::Kind::sse_head, {}, empty, serializer, {}});
+                      for (const auto& [name, value] : self->response_fields_) empty.set(name, value);
+                      std::ostringstream head_bytes;
+                      head_bytes << empty.base();  // the status line, the fields and the blank line
+                      self->enqueue({{}, head_bytes.str(), false});
                   });
 }
 
 void HttpConnection::write(std::string bytes) {
     net::dispatch(stream_.get_executor(), [self = shared_from_this(), bytes = std::move(bytes)]() mutable {
-        self->enqueue({Output::Kind::chunk, {}, {}, {}, std::move(bytes)});
+        char size[20];
+        const auto end = std::to_chars(size, size + sizeof size, bytes.size(), 16).ptr;
+        std::string chunk;
+        chunk.reserve(bytes.size() + 24);
+        chunk.append(size, end).append("\r\n").append(bytes).append("\r\n");
+        self->enqueue({{}, std::move(chunk), false});
     });
 }
 
 void HttpConnection::finish() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
         self->on_closed_ = nullptr;  // the stream ended on purpose
-        self->enqueue({Output::Kind::last_chunk, {}, {}, {}, {}});
+        self->enqueue({{}, "0\r\n\r\n", true});
     });
 }
 
 void HttpConnection::enqueue(Output output) {
     if (closed_) return;
-    // A client that stopped reading lets data pile up behind its oldest queued message; one
-    // message (or replay) larger than the limit still goes to a client that reads it.
-    if (!output.data.empty()) {
-        const auto oldest = std::find_if(queue_.begin(), queue_.end(), [](const Output& o) { return !o.data.empty(); });
-        if (pending_bytes_ - (oldest == queue_.end() ? 0 : oldest->data.size()) > settings_.max_pending_write_bytes) {
+    // A client that stopped reading lets output pile up; one output larger than the limit (a long
+    // message, or a replay) still goes to a client that reads it, so the largest is not counted.
+    if (!output.bytes.empty()) {
+        size_t largest = 0;
+        for (const Output& queued : queue_) largest = std::max(largest, queued.bytes.size());
+        if (pending_bytes_ - largest > settings_.max_pending_write_bytes) {
             spdlog::warn("dropping an HTTP client that stopped reading ({} bytes pending)", pending_bytes_);
             return close();
         }
     }
-    pending_bytes_ += output.data.size();
+    pending_bytes_ += output.bytes.size();
     queue_.push_back(std::move(output));
-    if (!writing_) write_next();
+    if (writing_) return;
+    // Write once the current handler is done: what it queues meanwhile (an SSE head, its events,
+    // the last chunk) then leaves in one write instead of one each.
+    writing_ = true;
+    net::post(stream_.get_executor(), [self = shared_from_this()] { self->write_next(); });
 }
 
 void HttpConnection::write_next() {
@@ -136,22 +152,25 @@ void HttpConnection::write_next() {
         return;
     }
     writing_ = true;
-    Output& next = queue_.front();
     stream_.expires_after(std::chrono::milliseconds(settings_.read_timeout_ms));
-    auto done = [self = shared_from_this()](beast::error_code error, size_t bytes) { self->written(error, bytes); };
-    switch (next.kind) {
-        case Output::Kind::response:
-            return http::async_write(stream_, *next.response, done);
-        case Output::Kind::sse_head:
-            return http::async_write_header(stream_, *next.serializer, done);
-        case Output::Kind::chunk:
-            return net::async_write(stream_, http::make_chunk(net::buffer(next.data)), done);
-        case Output::Kind::last_chunk:
-            return net::async_write(stream_, http::make_chunk_last(), done);
+    if (const auto& response = queue_.front().response) {
+        return http::async_write(stream_, *response, [self = shared_from_this()](beast::error_code error, size_t) {
+            self->written(error, 1);
+        });
     }
+    std::vector<net::const_buffer> buffers;
+    for (const Output& output : queue_) {
+        if (output.response || buffers.size() == max_gathered_writes) break;
+        buffers.push_back(net::buffer(output.bytes));
+        if (output.ends_response) break;
+    }
+    net::async_write(stream_, buffers,
+                     [self = shared_from_this(), count = buffers.size()](beast::error_code error, size_t) {
+                         self->written(error, count);
+                     });
 }
 
-void HttpConnection::written(const beast::error_code& error, size_t) {
+void HttpConnection::written(const beast::error_code& error, size_t outputs) {
     writing_ = false;
     if (closed_) {  // close() ran while this write was in flight; its output is released now
         queue_.clear();
@@ -159,18 +178,21 @@ void HttpConnection::written(const beast::error_code& error, size_t) {
     }
     if (error) return close();
     stream_.expires_never();
-    Output done = std::move(queue_.front());
-    queue_.pop_front();
-    pending_bytes_ -= done.data.size();
-    const bool response_done = done.kind == Output::Kind::response || done.kind == Output::Kind::last_chunk;
+    bool response_done = false;
+    bool reuse = keep_alive_;
+    for (size_t i = 0; i < outputs; ++i) {
+        Output& done = queue_.front();
+        pending_bytes_ -= done.bytes.size();
+        if (done.ends_response) {
+            response_done = true;
+            if (done.response) reuse = done.response->keep_alive();
+        }
+        queue_.pop_front();
+    }
     if (response_done) {
         streaming_ = false;
-        const bool reuse = done.kind == Output::Kind::response ? done.response->keep_alive() : keep_alive_;
         if (!reuse) return linger();
-        if (queue_.empty()) {
-            writing_ = false;
-            return read_header();
-        }
+        if (queue_.empty()) return read_header();
     }
     write_next();
 }
@@ -196,11 +218,8 @@ void HttpConnection::drain() {
 void HttpConnection::close() {
     if (closed_) return;
     closed_ = true;
-    // A write in flight still uses the front of the queue until written() sees it aborted.
-    if (writing_)
-        queue_.erase(std::next(queue_.begin()), queue_.end());
-    else
-        queue_.clear();
+    // A write in flight still uses the queue's front outputs; written() releases them.
+    if (!writing_) queue_.clear();
     pending_bytes_ = 0;
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -234,7 +253,13 @@ void HttpListener::accept() {
     acceptor_.async_accept(
         net::make_strand(io_), [self = shared_from_this()](beast::error_code error, tcp::socket socket) {
             if (error == net::error::operation_aborted || !self->acceptor_.is_open()) return;
-            if (!error) std::make_shared<HttpConnection>(std::move(socket), self->settings_, self->handler_)->start();
+            if (!error) {
+                // An SSE answer leaves in several small writes; Nagle's algorithm would hold the
+                // later ones until the client's delayed ACK, some 40 ms per request.
+                beast::error_code ignored;
+                socket.set_option(tcp::no_delay(true), ignored);
+                std::make_shared<HttpConnection>(std::move(socket), self->settings_, self->handler_)->start();
+            }
             self->accept();
         });
 }

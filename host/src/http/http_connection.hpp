@@ -52,12 +52,12 @@ class HttpConnection : public SseSink, public std::enable_shared_from_this<HttpC
     void finish() override;
 
  private:
+    // What goes out, in order: a whole response, or SSE bytes already framed for the wire (the
+    // head, a chunk, the last chunk). Runs of SSE bytes leave in one write.
     struct Output {
-        enum class Kind { response, sse_head, chunk, last_chunk } kind;
         std::shared_ptr<Response> response;
-        std::shared_ptr<beast::http::response<beast::http::empty_body>> head;
-        std::shared_ptr<beast::http::response_serializer<beast::http::empty_body>> serializer;
-        std::string data;
+        std::string bytes;
+        bool ends_response = false;
     };
 
     void read_header();
@@ -66,7 +66,7 @@ class HttpConnection : public SseSink, public std::enable_shared_from_this<HttpC
     void refuse(beast::http::status status, const std::string& message);
     void enqueue(Output output);
     void write_next();
-    void written(const beast::error_code& error, size_t bytes);
+    void written(const beast::error_code& error, size_t outputs);
     // Closes gracefully after the last response: stop sending, drain the input, then close().
     void linger();
     void drain();

@@ -140,6 +140,10 @@ void HttpFrontend::handle(Request request, const std::shared_ptr<HttpConnection>
     const std::string_view path = target.substr(0, target.find('?'));
     if (path == settings_.endpoint) return handle_mcp(request, connection);
     if (path.rfind("/api/v1/", 0) == 0) return handle_api(request, connection);
+    if (auto alias = settings_.path_aliases.find(std::string(path)); alias != settings_.path_aliases.end()) {
+        request.target(alias->second + std::string(target.substr(path.size())));  // the query stays
+        return handle_api(request, connection);
+    }
     if (path == "/healthz" && request.method() == bhttp::verb::get) return healthz(connection);
     connection->respond(error_response(bhttp::status::not_found, "no such path: " + std::string(path), request));
 }
