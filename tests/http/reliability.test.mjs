@@ -238,12 +238,16 @@ test('malformed HTTP does not hurt the server', async () => {
       { name: 'a header without a colon', data: `GET /healthz HTTP/1.1\r\n${host}Just words\r\n\r\n`, status: 400 },
       { name: 'a huge header', data: `GET /healthz HTTP/1.1\r\n${host}X-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`, status: 431 },
       { name: 'many headers', data: `GET /healthz HTTP/1.1\r\n${host}${'X-Many: 1\r\n'.repeat(4000)}\r\n` , status: 431 },
-      // (These two are closed without an answer, which is fine too.)
-      { name: 'a bad Content-Length', data: `POST /mcp HTTP/1.1\r\n${host}Content-Length: abc\r\n\r\n` },
-      { name: 'two Content-Lengths', data: `POST /mcp HTTP/1.1\r\n${host}Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}` },
+      { name: 'a bad Content-Length', data: `POST /mcp HTTP/1.1\r\n${host}Content-Length: abc\r\n\r\n`, status: 400 },
+      {
+        name: 'two Content-Lengths',
+        data: `POST /mcp HTTP/1.1\r\n${host}Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}`,
+        status: 400,
+      },
       {
         name: 'a bad chunk size',
         data: `POST /mcp HTTP/1.1\r\n${host}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`,
+        status: 400,
       },
       { name: 'a lone CR LF storm', data: '\r\n'.repeat(10000) },
     ];

@@ -17,42 +17,85 @@ namespace http = beast::http;
 // Queued outputs gathered into one write at most.
 constexpr size_t max_gathered_writes = 64;
 
+// Errors of a request that arrived but breaks HTTP/1.1, as opposed to a connection that failed.
+bool is_malformed(const beast::error_code& error) {
+    static const http::error malformed[] = {http::error::bad_method,
+                                            http::error::bad_target,
+                                            http::error::bad_version,
+                                            http::error::bad_field,
+                                            http::error::bad_value,
+                                            http::error::bad_content_length,
+                                            http::error::bad_transfer_encoding,
+                                            http::error::bad_chunk,
+                                            http::error::bad_chunk_extension,
+                                            http::error::bad_obs_fold,
+                                            http::error::bad_line_ending,
+                                            http::error::multiple_content_length};
+    return std::any_of(std::begin(malformed), std::end(malformed), [&](http::error e) { return error == e; });
+}
+
 HttpConnection::HttpConnection(tcp::socket socket, const HttpSettings& settings, Handler handler)
-    : stream_(std::move(socket)), settings_(settings), handler_(std::move(handler)) {}
+    : stream_(std::move(socket)),
+      read_deadline_(stream_.get_executor()),
+      settings_(settings),
+      handler_(std::move(handler)) {}
 
 void HttpConnection::start() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_header(); });
+}
+
+void HttpConnection::arm_read_deadline(uint64_t milliseconds) {
+    read_timed_out_ = false;
+    read_deadline_.expires_after(std::chrono::milliseconds(milliseconds));
+    read_deadline_.async_wait([self = shared_from_this()](beast::error_code error) {
+        if (error) return;  // cancelled: the read finished first
+        self->read_timed_out_ = true;
+        beast::error_code ignored;
+        self->stream_.socket().cancel(ignored);
+    });
 }
 
 void HttpConnection::read_header() {
     parser_.emplace();
     parser_->header_limit(16 * 1024);
     parser_->body_limit(settings_.max_body_bytes);
-    stream_.expires_after(std::chrono::milliseconds(settings_.header_timeout_ms));
+    arm_read_deadline(settings_.header_timeout_ms);
     http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code error, size_t) {
+        self->read_deadline_.cancel();
+        if (self->read_timed_out_) {
+            // An idle kept-alive connection just closes; a request begun too slowly is told why.
+            if (!self->parser_->got_some() && self->buffer_.size() == 0) return self->close();
+            return self->refuse(http::status::request_timeout, "request headers not received within " +
+                                                                   std::to_string(self->settings_.header_timeout_ms) +
+                                                                   " ms (http.header_timeout_ms)");
+        }
         if (error == http::error::header_limit)
             return self->refuse(http::status::request_header_fields_too_large, "request headers exceed 16 KiB");
         if (error == http::error::body_limit)  // the parser checks Content-Length with the header
             return self->refuse(http::status::payload_too_large, "Content-Length exceeds the limit of " +
                                                                      std::to_string(self->settings_.max_body_bytes) +
                                                                      " bytes (http.max_body_bytes)");
-        if (error == http::error::bad_method || error == http::error::bad_target || error == http::error::bad_version ||
-            error == http::error::bad_field || error == http::error::bad_value)
+        if (is_malformed(error))
             return self->refuse(http::status::bad_request, "malformed HTTP request: " + error.message());
-        if (error) return self->close();  // timeout, or the client went away
+        if (error) return self->close();  // the client went away
         self->read_body();
     });
 }
 
 void HttpConnection::read_body() {
-    stream_.expires_after(std::chrono::milliseconds(settings_.read_timeout_ms));
+    arm_read_deadline(settings_.read_timeout_ms);
     http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code error, size_t) {
+        self->read_deadline_.cancel();
+        if (self->read_timed_out_)
+            return self->refuse(http::status::request_timeout, "request body not received within " +
+                                                                   std::to_string(self->settings_.read_timeout_ms) +
+                                                                   " ms (http.read_timeout_ms)");
         if (error == http::error::body_limit)
             return self->refuse(http::status::payload_too_large, "request body exceeds the limit of " +
                                                                      std::to_string(self->settings_.max_body_bytes) +
                                                                      " bytes (http.max_body_bytes)");
-        if (error == beast::error::timeout)
-            return self->refuse(http::status::request_timeout, "request body not received in time");
+        if (is_malformed(error))
+            return self->refuse(http::status::bad_request, "malformed HTTP request: " + error.message());
         if (error) return self->close();
         self->on_request();
     });
@@ -221,6 +264,7 @@ void HttpConnection::close() {
     // A write in flight still uses the queue's front outputs; written() releases them.
     if (!writing_) queue_.clear();
     pending_bytes_ = 0;
+    read_deadline_.cancel();
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream_.close();

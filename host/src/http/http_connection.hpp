@@ -8,6 +8,7 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
@@ -60,6 +61,9 @@ class HttpConnection : public SseSink, public std::enable_shared_from_this<HttpC
         bool ends_response = false;
     };
 
+    // Reading has its own deadline rather than the stream's, which would close the socket: a
+    // client too slow to send its request is told so with a 408.
+    void arm_read_deadline(uint64_t milliseconds);
     void read_header();
     void read_body();
     void on_request();
@@ -73,6 +77,8 @@ class HttpConnection : public SseSink, public std::enable_shared_from_this<HttpC
     void close();
 
     beast::tcp_stream stream_;
+    net::steady_timer read_deadline_;
+    bool read_timed_out_ = false;
     beast::flat_buffer buffer_;
     std::optional<beast::http::request_parser<beast::http::string_body>> parser_;
     const HttpSettings& settings_;

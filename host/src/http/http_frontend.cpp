@@ -144,7 +144,7 @@ void HttpFrontend::handle(Request request, const std::shared_ptr<HttpConnection>
         request.target(alias->second + std::string(target.substr(path.size())));  // the query stays
         return handle_api(request, connection);
     }
-    if (path == "/healthz" && request.method() == bhttp::verb::get) return healthz(connection);
+    if (path == "/healthz" && request.method() == bhttp::verb::get) return healthz(request, connection);
     connection->respond(error_response(bhttp::status::not_found, "no such path: " + std::string(path), request));
 }
 
@@ -466,14 +466,20 @@ void HttpFrontend::handle_api(Request& request, const std::shared_ptr<HttpConnec
     server_.executor().post([route, raw = http_request.get()] { route.handler(route.user, raw); });
 }
 
-void HttpFrontend::healthz(const std::shared_ptr<HttpConnection>& connection) {
+void HttpFrontend::healthz(const Request& request, const std::shared_ptr<HttpConnection>& connection) {
+    Response response{bhttp::status::ok, 11};
+    response.set(bhttp::field::content_type, "application/json");
+    // Anyone may ask whether the server is up (load balancers carry no token); what runs in it,
+    // when auth is on, only a client with a token may see.
+    if (!bearer_authorized(request[bhttp::field::authorization], settings_.bearer_token_sha256)) {
+        response.body() = json{{"status", "ok"}}.dump();
+        return connection->respond(std::move(response));
+    }
     json plugins = json::array();
     for (PluginInstance* plugin : server_.plugins()) {
         const sb_plugin_entry& entry = plugin->entry();
         plugins.push_back({{"id", plugin->id()}, {"name", entry.name}, {"version", entry.version}});
     }
-    Response response{bhttp::status::ok, 11};
-    response.set(bhttp::field::content_type, "application/json");
     response.body() =
         json{{"status", "ok"}, {"version", switchboard_version}, {"sessions", session_count()}, {"plugins", plugins}}
             .dump();

@@ -49,7 +49,7 @@ class HttpFrontend : public std::enable_shared_from_this<HttpFrontend> {
     void remove(Request& request, const std::shared_ptr<HttpConnection>& connection);
     void initialize(const std::string& body, bool sse, const std::shared_ptr<HttpConnection>& connection);
     void handle_api(Request& request, const std::shared_ptr<HttpConnection>& connection);
-    void healthz(const std::shared_ptr<HttpConnection>& connection);
+    void healthz(const Request& request, const std::shared_ptr<HttpConnection>& connection);
     // The session a request names, or a 400/404 written to `connection`.
     std::optional<Entry> find_session(const Request& request, const std::shared_ptr<HttpConnection>& connection);
     void end_session(const std::string& id);
