@@ -181,6 +181,28 @@ test('test_reconnection: the POST stream closes after the priming event; GET + L
   });
 });
 
+test('a fresh GET stream (no Last-Event-ID) first gets what was sent while no GET stream was open', probe, async () => {
+  await withServer(async (server) => {
+    const session = await openSession(server);
+    await rpcJson(server, session, 'resources/subscribe', { uri: 'probe://counter' });
+    await rpcJson(server, session, 'tools/call', { name: 'probe_touch_resource', arguments: {} });
+    await rpcJson(server, session, 'tools/call', { name: 'probe_add_tool', arguments: { name: 'probe_dyn_f1' } });
+    const first = await openGetStream(server, session);
+    await first.waitFor(() => first.messages.length >= 2, undefined, 'the two notifications sent before the GET');
+    assert.deepEqual(
+      first.messages.map((m) => m.method),
+      ['notifications/resources/updated', 'notifications/tools/list_changed'],
+    );
+    await first.close();
+
+    // Once delivered, they are not sent again to the next fresh GET.
+    const second = await openGetStream(server, session);
+    await new Promise((resolve) => setTimeout(resolve, 200 * SLOW));
+    assert.deepEqual(second.messages, []);
+    await second.close();
+  });
+});
+
 test('the GET stream carries server-initiated messages and resumes after Last-Event-ID', probe, async () => {
   await withServer(async (server) => {
     const session = await openSession(server);

@@ -2,6 +2,7 @@
 #include "http/event_streams.hpp"
 
 #include <charconv>
+#include <utility>
 
 namespace switchboard::host::http {
 
@@ -70,10 +71,13 @@ bool EventStreams::attach(uint64_t id, const std::shared_ptr<SseSink>& sink, std
     if (stream.sink && stream.sink != sink) stream.sink->finish();
     stream.sink = sink;
     std::string bytes;
-    if (after) {
+    const std::optional<uint64_t> first =
+        after ? std::optional<uint64_t>(*after + 1) : std::exchange(stream.undelivered_from, std::nullopt);
+    if (first) {
         for (const Event& event : events_)
-            if (event.stream == id && event.seq > *after) bytes += event.bytes;
+            if (event.stream == id && event.seq >= *first) bytes += event.bytes;
     }
+    stream.undelivered_from.reset();
     // Priming after the replay, so that its id is the newest: a client that loses this connection
     // right after it resumes without skipping replayed events. One write: a long replay is not a
     // client that fell behind (http.max_pending_write_bytes).
@@ -93,7 +97,10 @@ void EventStreams::append(uint64_t id, std::string data, bool last) {
     Stream& stream = found->second;
     const uint64_t seq = stream.next_seq++;
     std::string bytes = format_sse_event(std::to_string(found->first) + "_" + std::to_string(seq), data);
-    if (stream.sink) stream.sink->write(bytes);
+    if (stream.sink)
+        stream.sink->write(bytes);
+    else if (!stream.undelivered_from)
+        stream.undelivered_from = seq;
     events_.push_back({found->first, seq, std::move(bytes)});
     ++stream.buffered;
     if (last && found->first != standalone) {

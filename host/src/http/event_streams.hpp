@@ -47,7 +47,8 @@ class EventStreams {
 
     uint64_t open_stream();
     // Attaches `sink` as the live reader of `stream`, replacing any other. With `after`, first
-    // replays the stream's buffered events after that sequence number, then primes. A stream that
+    // replays the stream's buffered events after that sequence number, then primes; without, the
+    // events still buffered that no sink was attached for. A stream that
     // already ended is finished right after the replay. Returns false when the stream is unknown.
     bool attach(uint64_t stream, const std::shared_ptr<SseSink>& sink, std::optional<uint64_t> after = {});
     // Appends one message; `last` ends the stream after it.
@@ -77,6 +78,9 @@ class EventStreams {
         std::shared_ptr<SseSink> sink;
         uint64_t next_seq = 0;
         size_t buffered = 0;  // its events in events_
+        // The first event appended while no sink was attached: a GET without Last-Event-ID
+        // starts the standalone stream from there, so nothing sent meanwhile is lost.
+        std::optional<uint64_t> undelivered_from;
         bool ended = false;
     };
     std::string priming_event(uint64_t id, Stream& stream);
