@@ -250,6 +250,47 @@ test('event ids are unique across all streams of a session', probe, async () => 
   });
 });
 
+test('a 2025-03-26 session may POST a JSON-RPC batch: one JSON array answers its requests', async () => {
+  await withServer(async (server) => {
+    const session = await openSession(server, { protocolVersion: '2025-03-26' });
+    const options = { session: session.id, version: session.version };
+    const mixed = await post(
+      server,
+      [
+        request('ping', undefined, 'b1'),
+        { jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 'x', progress: 1 } },
+        request('tools/call', { name: 'test_simple_text', arguments: {} }, 'b2'),
+        { jsonrpc: '2.0', id: 'b3', method: 42 },
+      ],
+      options,
+    );
+    assert.equal(mixed.status, 200);
+    assert.match(mixed.headers.get('content-type'), /application\/json/);
+    const answers = await mixed.json();
+    assert.ok(Array.isArray(answers));
+    const byId = Object.fromEntries(answers.map((a) => [a.id, a]));
+    assert.deepEqual(Object.keys(byId).sort(), ['b1', 'b2', 'b3']);
+    assert.deepEqual(byId.b1.result, {});
+    assert.match(byId.b2.result.content[0].text, /simple text/i);
+    assert.equal(byId.b3.error.code, -32600);
+
+    // Only notifications: nothing to answer, 202.
+    const quiet = await post(server, [{ jsonrpc: '2.0', method: 'notifications/initialized' }], options);
+    assert.equal(quiet.status, 202);
+    await quiet.arrayBuffer();
+    // An empty batch is not a request.
+    const empty = await post(server, [], options);
+    assert.equal(empty.status, 400);
+    assert.equal((await empty.json()).error.code, -32600);
+    // A request id already in flight gets its error in the array; the others are answered.
+    const duplicate = await post(server, [request('ping', undefined, 'd1'), request('ping', undefined, 'd1')], options);
+    const duplicateAnswers = await duplicate.json();
+    assert.equal(duplicateAnswers.length, 2);
+    assert.ok(duplicateAnswers.some((a) => a.id === 'd1' && a.result));
+    assert.ok(duplicateAnswers.some((a) => a.id === 'd1' && a.error?.message.includes('already in flight')));
+  });
+});
+
 test('bad requests get their statuses: 415, 406, 400 for invalid JSON (-32700), batches and invalid messages', async () => {
   await withServer(async (server) => {
     const session = await openSession(server);
@@ -278,7 +319,9 @@ test('bad requests get their statuses: 415, 406, 400 for invalid JSON (-32700), 
 
     const batch = await post(server, [request('ping'), request('ping')], options);
     assert.equal(batch.status, 400);
-    assert.equal((await batch.json()).error.code, -32600);
+    const batchError = (await batch.json()).error;
+    assert.equal(batchError.code, -32600);
+    assert.match(batchError.message, /only in sessions of protocol 2025-03-26/);
     const invalid = await post(server, { jsonrpc: '2.0', id: 3, method: 42 }, options);
     assert.equal(invalid.status, 400);
     assert.equal((await invalid.json()).error.code, -32600);

@@ -208,10 +208,7 @@ void HttpFrontend::post(Request& request, const std::shared_ptr<HttpConnection>&
     if (body.is_discarded())
         return connection->respond(rpc_error_response(bhttp::status::bad_request, jsonrpc::parse_error,
                                                       "Parse error: the body is not valid JSON", request));
-    if (body.is_array())
-        return connection->respond(
-            rpc_error_response(bhttp::status::bad_request, jsonrpc::invalid_request,
-                               "batches are not supported over Streamable HTTP; POST one message at a time", request));
+    if (body.is_array()) return post_batch(body, request, connection);
     const jsonrpc::Message message = jsonrpc::classify(body);
     if (message.kind == jsonrpc::Kind::request && message.method == "initialize" && request[session_header].empty())
         return initialize(request.body(), sse, connection);
@@ -262,6 +259,68 @@ void HttpFrontend::post(Request& request, const std::shared_ptr<HttpConnection>&
         if (!fresh) return id_in_use();
     }
     entry->session->receive(request.body());
+}
+
+void HttpFrontend::post_batch(const json& batch, Request& request, const std::shared_ptr<HttpConnection>& connection) {
+    auto entry = find_session(request, connection);
+    if (!entry) return;
+    if (entry->session->protocol_version() != "2025-03-26")
+        return connection->respond(rpc_error_response(bhttp::status::bad_request, jsonrpc::invalid_request,
+                                                      "JSON-RPC batches are accepted only in sessions of protocol "
+                                                      "2025-03-26; POST one message at a time",
+                                                      request));
+    if (batch.empty())
+        return connection->respond(rpc_error_response(bhttp::status::bad_request, jsonrpc::invalid_request,
+                                                      "an empty batch is not a valid request", request));
+    // Each message goes to the session on its own; the answers to the batch's requests come back
+    // together, as one JSON array, once the last one is in.
+    struct Collector {
+        std::mutex mutex;
+        size_t outstanding = 0;
+        json responses = json::array();
+    };
+    auto collector = std::make_shared<Collector>();
+    auto answer = [connection, keep = request.keep_alive(), version = request.version(),
+                   id = entry->channel->id()](const json& responses) {
+        Response response{bhttp::status::ok, version};
+        response.set(bhttp::field::content_type, "application/json");
+        response.set(session_header, id);
+        response.keep_alive(keep);
+        response.body() = responses.dump(-1, ' ', false, json::error_handler_t::replace);
+        connection->respond(std::move(response));
+    };
+    std::vector<std::string> deliver;  // after every route is in place: replies may come at once
+    for (const auto& item : batch) {
+        const jsonrpc::Message message = jsonrpc::classify(item);
+        if (message.kind == jsonrpc::Kind::invalid) {
+            collector->responses.push_back(
+                jsonrpc::error_response(message.id, jsonrpc::invalid_request, "Invalid request: " + message.problem));
+            continue;
+        }
+        if (message.kind == jsonrpc::Kind::request) {
+            const bool fresh = entry->channel->expect_json(message.id, [collector, answer](const json& reply) {
+                std::lock_guard reply_lock(collector->mutex);
+                collector->responses.push_back(reply);
+                if (--collector->outstanding == 0) answer(collector->responses);
+            });
+            if (!fresh) {
+                collector->responses.push_back(jsonrpc::error_response(
+                    message.id, jsonrpc::invalid_request,
+                    "request id " + message.id.dump() + " is already in flight in this session"));
+                continue;
+            }
+            ++collector->outstanding;
+        }
+        deliver.push_back(item.dump());
+    }
+    if (collector->outstanding == 0) {
+        for (const auto& text : deliver) entry->session->receive(text);
+        if (!collector->responses.empty()) return answer(collector->responses);
+        Response accepted{bhttp::status::accepted, request.version()};
+        accepted.keep_alive(request.keep_alive());
+        return connection->respond(std::move(accepted));
+    }
+    for (const auto& text : deliver) entry->session->receive(text);
 }
 
 void HttpFrontend::initialize(const std::string& body, bool sse, const std::shared_ptr<HttpConnection>& connection) {

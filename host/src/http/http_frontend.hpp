@@ -45,6 +45,8 @@ class HttpFrontend : public std::enable_shared_from_this<HttpFrontend> {
     std::optional<std::string> gate(const Request& request, Response& refusal) const;
     void handle_mcp(Request& request, const std::shared_ptr<HttpConnection>& connection);
     void post(Request& request, const std::shared_ptr<HttpConnection>& connection);
+    // A JSON-RPC batch (2025-03-26 sessions only), answered with one JSON array.
+    void post_batch(const nlohmann::json& batch, Request& request, const std::shared_ptr<HttpConnection>& connection);
     void get(Request& request, const std::shared_ptr<HttpConnection>& connection);
     void remove(Request& request, const std::shared_ptr<HttpConnection>& connection);
     void initialize(const std::string& body, bool sse, const std::shared_ptr<HttpConnection>& connection);
