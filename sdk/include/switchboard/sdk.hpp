@@ -436,8 +436,12 @@ class Plugin {
     }
 
     // ---- calling other plugins' tools ----
-    uint64_t call_tool(const std::string& name, const Json& arguments, std::function<void(Reply)> done) {
-        const Json params = {{"name", name}, {"arguments", arguments}};
+    // Calls any routed tool; `done` runs once with its result or error. `meta` travels as the
+    // call's `_meta` (an idempotency key, a progress token, ...).
+    uint64_t call_tool(const std::string& name, const Json& arguments, std::function<void(Reply)> done,
+                       const Json& meta = Json::object()) {
+        Json params = {{"name", name}, {"arguments", arguments}};
+        if (!meta.empty()) params["_meta"] = meta;
         auto* box = new std::function<void(Reply)>(std::move(done));
         return api_->call_tool(api_->host, to_sb(params.dump()), &deliver_call_reply, box);
     }
