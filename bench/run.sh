@@ -7,6 +7,7 @@
 #   bench/run.sh stdio                   # stdio only (driver: stdio_bench)
 #   bench/run.sh http                    # Streamable HTTP only (driver: http_bench)
 #   bench/run.sh knowledge               # the knowledge plugin vs the reference memory server
+#   bench/run.sh metrics                 # the metrics plugin: ingest, queries, tool-call overhead
 #   BUILD_DIR=build/bench bench/run.sh   # in another build directory
 #   bench/run.sh http --requests 20000   # further arguments go to the driver
 set -euo pipefail
@@ -21,13 +22,19 @@ if [ ! -d bench/typescript/node_modules ]; then
 fi
 
 which=all
-case "${1:-}" in stdio | http | knowledge | all) which=$1 && shift ;; esac
+case "${1:-}" in stdio | http | knowledge | metrics | all) which=$1 && shift ;; esac
 if [ "$which" = all ] && [ $# -gt 0 ]; then
   echo "run.sh: driver arguments need a benchmark first: run.sh stdio ... or run.sh http ..." >&2
   exit 2
 fi
 
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -sr), node $(node --version)"
+if [ "$which" = metrics ]; then
+  exec "$build_dir/bench/metrics_bench" \
+    --switchboard "$build_dir/bin/switchboard" \
+    --bench-plugin-dir "$build_dir/bench/plugins" \
+    --plugin-dir "$build_dir/lib/switchboard/plugins" "$@"
+fi
 if [ "$which" = knowledge ]; then
   exec node bench/typescript/knowledge-bench.mjs \
     --switchboard "$build_dir/bin/switchboard" \

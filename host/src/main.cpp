@@ -10,6 +10,8 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstdlib>
 #include <iostream>
 #include <thread>
@@ -58,6 +60,37 @@ int claim_stdout_for_protocol() {
     return protocol_fd;
 }
 
+// Ends the process if shutdown outlives `deadline`: past the grace period a plugin that ignores
+// cancellation must not keep it alive. Disarmed when destroyed, so it never fires once the
+// shutdown is over and the process is tearing down its globals (the logger among them).
+class ShutdownWatchdog {
+ public:
+    explicit ShutdownWatchdog(std::chrono::milliseconds deadline)
+        : thread_([this, deadline] {
+              std::unique_lock lock(mutex_);
+              if (disarmed_.wait_for(lock, deadline, [this] { return done_; })) return;
+              spdlog::error("shutdown took longer than {} ms; exiting now", deadline.count());
+              spdlog::default_logger()->flush();
+              std::_Exit(0);
+          }) {}
+    ShutdownWatchdog(const ShutdownWatchdog&) = delete;
+    ShutdownWatchdog& operator=(const ShutdownWatchdog&) = delete;
+    ~ShutdownWatchdog() {
+        {
+            std::lock_guard lock(mutex_);
+            done_ = true;
+        }
+        disarmed_.notify_one();
+        thread_.join();
+    }
+
+ private:
+    std::mutex mutex_;
+    std::condition_variable disarmed_;
+    bool done_ = false;  // guarded by mutex_
+    std::thread thread_;
+};
+
 // What every serving mode runs: the executor, the router and the plugins.
 struct Runtime {
     explicit Runtime(const host::Config& config)
@@ -69,14 +102,7 @@ struct Runtime {
 
     // Cancels what is in flight, waits out the grace period, then stops threads and plugins.
     void stop() {
-        // Past the grace period a plugin that ignores cancellation must not keep the process alive.
-        const auto deadline = std::chrono::milliseconds(server.config().limits.shutdown_grace_ms) + 400ms;
-        std::thread([deadline] {
-            std::this_thread::sleep_for(deadline);
-            spdlog::error("shutdown took longer than {} ms; exiting now", deadline.count());
-            spdlog::default_logger()->flush();
-            std::_Exit(0);
-        }).detach();
+        const ShutdownWatchdog watchdog(std::chrono::milliseconds(server.config().limits.shutdown_grace_ms) + 400ms);
         server.shutdown();
         executor.stop();
         plugins.destroy_all();

@@ -1,0 +1,58 @@
+// recorder_test.cpp: a failed write keeps the queued records for the next flush, and CSV export
+// quotes what needs quoting.
+#include <gtest/gtest.h>
+
+#include "config.hpp"
+#include "csv.hpp"
+#include "recorder.hpp"
+#include "store.hpp"
+
+namespace switchboard::metrics {
+namespace {
+
+TEST(Recorder, AFailedWriteLosesNothing) {
+    Store store(":memory:");
+    Recorder recorder(store, load_prices(MetricsConfig{}).table);
+    LlmCall call;
+    call.ts_ms = 1767225600000;
+    call.dim(LlmDim::model) = "gpt-4o";
+    call.dim(LlmDim::provider) = "openai";
+    call.dim(LlmDim::status) = "ok";
+    call.tokens.input = 1000;
+    recorder.add_llm_call(call);
+    recorder.flush();
+
+    store.with_db([](Database& db) { db.exec("PRAGMA query_only=1"); });  // every write now fails
+    recorder.add_llm_call(call);
+    recorder.add_tool_call(ToolCall{});
+    EXPECT_THROW(recorder.flush(), SqliteError);
+    EXPECT_EQ(recorder.pending(), 2u);
+
+    store.with_db([](Database& db) { db.exec("PRAGMA query_only=0"); });
+    const Recorder::Batch written = recorder.flush();
+    EXPECT_EQ(written.llm_calls.size(), 1u);
+    EXPECT_EQ(written.tool_calls.size(), 1u);
+    EXPECT_EQ(recorder.pending(), 0u);
+    const int64_t stored = store.with_db([](Database& db) {
+        Statement count =
+            db.prepare("SELECT COUNT(*), SUM(calls) FROM llm_calls, (SELECT SUM(calls) AS calls FROM llm_rollup_day)");
+        count.step();
+        EXPECT_EQ(count.int64(1), 4);  // 2 raw rows x rollup total 2
+        return count.int64(0);
+    });
+    EXPECT_EQ(stored, 2);
+}
+
+TEST(Csv, HeaderIsTheUnionOfColumnsAndFieldsAreQuoted) {
+    const nlohmann::json rows = {{{"model", "a,b"}, {"cost_usd", 1.5}},
+                                 {{"model", "say \"hi\""}, {"calls", 2}, {"basis", {{"n", 3}}}},
+                                 {{"model", nullptr}}};
+    EXPECT_EQ(to_csv(rows),
+              "cost_usd,model,basis.n,calls\r\n"
+              "1.5,\"a,b\",,\r\n"
+              ",\"say \"\"hi\"\"\",3,2\r\n"
+              ",,,\r\n");
+}
+
+}  // namespace
+}  // namespace switchboard::metrics
