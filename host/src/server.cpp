@@ -222,31 +222,34 @@ bool Server::end_request(sb_request* raw, bool ok, json payload) {
                                 "tool " + request->target + " returned an invalid result: " + *problem);
         }
     }
-    // The event costs two serializations per call: build it only for a listener.
+    // The event costs two serializations per call: build it only for a listener, and publish it
+    // (which wakes the listener's thread) only once the answer is on its way.
+    std::optional<json> tool_called;
     if (request->method == "tools/call" && bus_.has_subscriber("host.tool.called"))
-        publish_tool_called(*request, ok, payload);
+        tool_called = tool_called_event(*request, ok, payload);
     request->on_end(ok, std::move(payload));
+    if (tool_called) bus_.publish("host.tool.called", tool_called->dump());
     requests_drained_.notify_all();
     return true;
 }
 
-void Server::publish_tool_called(const sb_request& request, bool ok, const json& payload) {
+json Server::tool_called_event(const sb_request& request, bool ok, const json& payload) {
     const auto elapsed = std::chrono::steady_clock::now() - request.started;
     const bool tool_error = ok && payload.value("isError", false);
     auto session = request.session.lock();
-    const json event = {{"tool", request.target},
-                        {"plugin", request.plugin->id()},
-                        {"session", session ? json(session->id()) : json()},
-                        {"client", request.caller},
-                        {"duration_ms", std::chrono::duration<double, std::milli>(elapsed).count()},
-                        {"ok", ok && !tool_error && !request.cancelled},
-                        {"outcome", request.cancelled ? "cancelled"
-                                    : !ok             ? "rpc_error"
-                                    : tool_error      ? "tool_error"
-                                                      : "ok"},
-                        {"argument_bytes", request.params_text.size()},
-                        {"result_bytes", payload.dump(-1, ' ', false, json::error_handler_t::replace).size()}};
-    bus_.publish("host.tool.called", event.dump());
+    json event = {{"tool", request.target},
+                  {"plugin", request.plugin->id()},
+                  {"session", session ? json(session->id()) : json()},
+                  {"client", request.caller},
+                  {"duration_ms", std::chrono::duration<double, std::milli>(elapsed).count()},
+                  {"ok", ok && !tool_error && !request.cancelled},
+                  {"outcome", request.cancelled ? "cancelled"
+                              : !ok             ? "rpc_error"
+                              : tool_error      ? "tool_error"
+                                                : "ok"},
+                  {"argument_bytes", request.params_text.size()},
+                  {"result_bytes", payload.dump(-1, ' ', false, json::error_handler_t::replace).size()}};
+    return event;
 }
 
 void Server::cancel_request(sb_request* raw) {

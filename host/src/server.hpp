@@ -86,7 +86,7 @@ class Server {
     void shutdown();
 
  private:
-    void publish_tool_called(const sb_request& request, bool ok, const nlohmann::json& payload);
+    static nlohmann::json tool_called_event(const sb_request& request, bool ok, const nlohmann::json& payload);
 
     Config config_;
     Executor& executor_;

@@ -1,0 +1,111 @@
+// schema.cpp: see schema.hpp.
+//
+// Names, not ids, join relations to entities: the reference server lets a relation name an
+// entity that does not exist (yet), and drop-in compatibility keeps that. Times are ISO-8601 UTC
+// text with milliseconds, so they sort and compare as strings. A NULL valid_to means "still true".
+#include "schema.hpp"
+
+#include <string>
+
+namespace knowledge {
+
+namespace {
+
+constexpr const char* kVersion1 = R"sql(
+CREATE TABLE entities (
+  id           INTEGER PRIMARY KEY,
+  project      TEXT NOT NULL,
+  name         TEXT NOT NULL,
+  entity_type  TEXT NOT NULL,
+  properties   TEXT NOT NULL DEFAULT '{}',
+  source       TEXT,
+  created_at   TEXT NOT NULL,
+  updated_at   TEXT NOT NULL,
+  valid_from   TEXT NOT NULL,
+  valid_to     TEXT,
+  UNIQUE (project, name)
+);
+CREATE INDEX entities_by_type ON entities (project, entity_type);
+
+CREATE TABLE observations (
+  id          INTEGER PRIMARY KEY,
+  entity_id   INTEGER NOT NULL REFERENCES entities (id) ON DELETE CASCADE,
+  content     TEXT NOT NULL,
+  source      TEXT,
+  created_at  TEXT NOT NULL,
+  updated_at  TEXT NOT NULL,
+  valid_from  TEXT NOT NULL,
+  valid_to    TEXT,
+  UNIQUE (entity_id, content)
+);
+
+CREATE TABLE relations (
+  id             INTEGER PRIMARY KEY,
+  project        TEXT NOT NULL,
+  from_name      TEXT NOT NULL,
+  to_name        TEXT NOT NULL,
+  relation_type  TEXT NOT NULL,
+  properties     TEXT NOT NULL DEFAULT '{}',
+  source         TEXT,
+  created_at     TEXT NOT NULL,
+  updated_at     TEXT NOT NULL,
+  valid_from     TEXT NOT NULL,
+  valid_to       TEXT,
+  UNIQUE (project, from_name, to_name, relation_type)
+);
+CREATE INDEX relations_by_target ON relations (project, to_name);
+
+CREATE TABLE type_definitions (
+  project     TEXT NOT NULL,
+  kind        TEXT NOT NULL CHECK (kind IN ('entity', 'relation')),
+  name        TEXT NOT NULL,
+  definition  TEXT NOT NULL,
+  updated_at  TEXT NOT NULL,
+  PRIMARY KEY (project, kind, name)
+);
+
+-- Trigram indexes answer the reference's case-insensitive substring search and bm25 search.
+-- Their rowids are the ids of the rows they index; triggers keep them in step.
+CREATE VIRTUAL TABLE entity_text USING fts5 (name, entity_type, tokenize = 'trigram');
+CREATE VIRTUAL TABLE observation_text USING fts5 (content, tokenize = 'trigram');
+
+CREATE TRIGGER entities_indexed AFTER INSERT ON entities BEGIN
+  INSERT INTO entity_text (rowid, name, entity_type) VALUES (new.id, new.name, new.entity_type);
+END;
+CREATE TRIGGER entities_reindexed AFTER UPDATE OF name, entity_type ON entities BEGIN
+  DELETE FROM entity_text WHERE rowid = old.id;
+  INSERT INTO entity_text (rowid, name, entity_type) VALUES (new.id, new.name, new.entity_type);
+END;
+CREATE TRIGGER entities_unindexed AFTER DELETE ON entities BEGIN
+  DELETE FROM entity_text WHERE rowid = old.id;
+END;
+CREATE TRIGGER observations_indexed AFTER INSERT ON observations BEGIN
+  INSERT INTO observation_text (rowid, content) VALUES (new.id, new.content);
+END;
+CREATE TRIGGER observations_unindexed AFTER DELETE ON observations BEGIN
+  DELETE FROM observation_text WHERE rowid = old.id;
+END;
+)sql";
+
+int user_version(Database& db) {
+    Statement& statement = db.prepare("PRAGMA user_version");
+    return statement.step() ? static_cast<int>(statement.integer(0)) : 0;
+}
+
+}  // namespace
+
+void migrate(Database& db) {
+    const int found = user_version(db);
+    if (found > kSchemaVersion) {
+        throw SqliteError(SQLITE_ERROR, "the knowledge database has schema version " + std::to_string(found) +
+                                            ", newer than this plugin's " + std::to_string(kSchemaVersion) +
+                                            "; upgrade the plugin or use another data_dir");
+    }
+    if (found == kSchemaVersion) return;
+    Transaction transaction(db);
+    if (found < 1) db.exec(kVersion1);
+    db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+    transaction.commit();
+}
+
+}  // namespace knowledge

@@ -1,0 +1,595 @@
+// store.cpp: see store.hpp.
+#include "store.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_set>
+
+#include "clock.hpp"
+#include "schema.hpp"
+#include "text_fold.hpp"
+
+namespace knowledge {
+
+namespace {
+
+// SQL that is true when the row `alias` holds at the time bound to ?N: with no time bound
+// (NULL) that means "not closed"; with a time, opened at or before it and not closed by then.
+std::string valid_at(const std::string& alias, int parameter) {
+    std::string p = std::to_string(parameter);
+    p.insert(p.begin(), '?');  // not "?" + ..., which GCC 12 misreads (-Wrestrict)
+    return "((" + p + " IS NULL AND " + alias + ".valid_to IS NULL) OR (" + p + " IS NOT NULL AND " + alias +
+           ".valid_from <= " + p + " AND (" + alias + ".valid_to IS NULL OR " + alias + ".valid_to > " + p + ")))";
+}
+
+// SQLite function folded_contains(haystack, folded_needle): the reference's case-insensitive
+// substring test, with the needle folded once by the caller.
+void folded_contains_sql(sqlite3_context* context, int, sqlite3_value** values) {
+    const auto* haystack = sqlite3_value_text(values[0]);
+    const auto* needle = sqlite3_value_text(values[1]);
+    if (haystack == nullptr || needle == nullptr) {
+        sqlite3_result_int(context, 0);
+        return;
+    }
+    const std::string_view hay(reinterpret_cast<const char*>(haystack),
+                               static_cast<size_t>(sqlite3_value_bytes(values[0])));
+    const std::string_view folded_needle(reinterpret_cast<const char*>(needle),
+                                         static_cast<size_t>(sqlite3_value_bytes(values[1])));
+    sqlite3_result_int(context, fold_case(hay).find(folded_needle) != std::string::npos ? 1 : 0);
+}
+
+// An FTS5 phrase: the text in double quotes, inner quotes doubled.
+std::string fts_phrase(std::string_view text) {
+    std::string phrase = "\"";
+    for (const char c : text) {
+        if (c == '"') phrase += '"';
+        phrase += c;
+    }
+    return phrase + "\"";
+}
+
+Provenance read_provenance(const Statement& row, int first) {
+    return Provenance{row.optional_text(first), row.text(first + 1), row.text(first + 2), row.text(first + 3),
+                      row.optional_text(first + 4)};
+}
+
+Json parse_properties(const std::string& text) {
+    Json parsed = Json::parse(text, nullptr, false);
+    return parsed.is_object() ? parsed : Json::object();
+}
+
+constexpr const char* kRelationColumns =
+    "r.id, r.from_name, r.to_name, r.relation_type, r.properties, r.source, r.created_at, r.updated_at, "
+    "r.valid_from, r.valid_to";
+
+Relation read_relation(const Statement& row) {
+    Relation relation;
+    relation.id = row.integer(0);
+    relation.from = row.text(1);
+    relation.to = row.text(2);
+    relation.relation_type = row.text(3);
+    relation.properties = parse_properties(row.text(4));
+    relation.provenance = read_provenance(row, 5);
+    return relation;
+}
+
+}  // namespace
+
+KnowledgeStore::KnowledgeStore(const std::string& path) : db_(path) {
+    const int code = sqlite3_create_function(db_.handle(), "folded_contains", 2,
+                                             SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                                             &folded_contains_sql, nullptr, nullptr);
+    if (code != SQLITE_OK) throw SqliteError(code, "cannot register folded_contains");
+    migrate(db_);
+}
+
+// ---- writes -------------------------------------------------------------------------------
+
+std::vector<NewEntity> KnowledgeStore::create_entities(const std::string& project,
+                                                       const std::vector<NewEntity>& entities,
+                                                       const std::optional<std::string>& source) {
+    Scope scope(*this, true);
+    const std::string now = now_iso();
+    std::vector<NewEntity> created;
+    for (const NewEntity& entity : entities) {
+        // A closed (superseded) entity of the same name is opened again rather than duplicated.
+        Statement& insert = db_.prepare(
+            "INSERT INTO entities (project, name, entity_type, properties, source, created_at, updated_at, "
+            "valid_from) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) "
+            "ON CONFLICT (project, name) DO UPDATE SET valid_to = NULL, entity_type = excluded.entity_type, "
+            "updated_at = excluded.updated_at, valid_from = excluded.valid_from WHERE entities.valid_to IS NOT NULL "
+            "RETURNING id");
+        insert.bind(1, project).bind(2, entity.name).bind(3, entity.entity_type).bind(4, entity.properties.dump());
+        insert.bind(5, source).bind(6, now).bind(7, entity.valid_from.value_or(now));
+        if (!insert.step()) continue;  // a current entity of that name exists: ignored, as the reference does
+        const int64_t id = insert.integer(0);
+        insert.reset();
+        for (const std::string& content : entity.observations) {
+            Statement& add = db_.prepare(
+                "INSERT INTO observations (entity_id, content, source, created_at, updated_at, valid_from) "
+                "VALUES (?1, ?2, ?3, ?4, ?4, ?5) ON CONFLICT (entity_id, content) DO NOTHING");
+            add.bind(1, id).bind(2, content).bind(3, source).bind(4, now).bind(5, entity.valid_from.value_or(now));
+            add.run();
+        }
+        created.push_back(entity);
+    }
+    scope.commit();
+    return created;
+}
+
+std::vector<RelationKey> KnowledgeStore::create_relations(const std::string& project,
+                                                          const std::vector<NewRelation>& relations,
+                                                          const std::optional<std::string>& source) {
+    Scope scope(*this, true);
+    const std::string now = now_iso();
+    std::vector<RelationKey> created;
+    for (const NewRelation& relation : relations) {
+        Statement& insert = db_.prepare(
+            "INSERT INTO relations (project, from_name, to_name, relation_type, properties, source, created_at, "
+            "updated_at, valid_from) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) "
+            "ON CONFLICT (project, from_name, to_name, relation_type) DO UPDATE SET valid_to = NULL, "
+            "updated_at = excluded.updated_at, valid_from = excluded.valid_from WHERE relations.valid_to IS NOT NULL "
+            "RETURNING id");
+        insert.bind(1, project).bind(2, relation.key.from).bind(3, relation.key.to).bind(4, relation.key.relation_type);
+        insert.bind(5, relation.properties.dump()).bind(6, source).bind(7, now);
+        insert.bind(8, relation.valid_from.value_or(now));
+        if (insert.step()) created.push_back(relation.key);
+        insert.reset();
+    }
+    scope.commit();
+    return created;
+}
+
+std::vector<ObservationsAdded> KnowledgeStore::add_observations(const std::string& project,
+                                                                const std::vector<ObservationBatch>& batches,
+                                                                const std::optional<std::string>& source) {
+    Scope scope(*this, true);
+    const std::string now = now_iso();
+    std::vector<ObservationsAdded> results;
+    for (const ObservationBatch& batch : batches) {
+        const std::optional<int64_t> id = entity_id(project, batch.entity_name);
+        if (!id) throw NotFound("Entity with name " + batch.entity_name + " not found");
+        ObservationsAdded result{batch.entity_name, {}};
+        for (const std::string& content : batch.contents) {
+            Statement& add = db_.prepare(
+                "INSERT INTO observations (entity_id, content, source, created_at, updated_at, valid_from) "
+                "VALUES (?1, ?2, ?3, ?4, ?4, ?4) ON CONFLICT (entity_id, content) DO UPDATE SET valid_to = NULL, "
+                "updated_at = excluded.updated_at, valid_from = excluded.valid_from "
+                "WHERE observations.valid_to IS NOT NULL RETURNING id");
+            add.bind(1, *id).bind(2, content).bind(3, source).bind(4, now);
+            if (add.step()) result.added.push_back(content);
+            add.reset();
+        }
+        if (!result.added.empty())
+            db_.prepare("UPDATE entities SET updated_at = ?1 WHERE id = ?2").bind(1, now).bind(2, *id).run();
+        results.push_back(std::move(result));
+    }
+    scope.commit();
+    return results;
+}
+
+int64_t KnowledgeStore::delete_entities(const std::string& project, const std::vector<std::string>& names) {
+    Scope scope(*this, true);
+    int64_t deleted = 0;
+    for (const std::string& name : names) {
+        db_.prepare("DELETE FROM entities WHERE project = ?1 AND name = ?2").bind(1, project).bind(2, name).run();
+        deleted += db_.changes();
+        db_.prepare("DELETE FROM relations WHERE project = ?1 AND from_name = ?2").bind(1, project).bind(2, name).run();
+        db_.prepare("DELETE FROM relations WHERE project = ?1 AND to_name = ?2").bind(1, project).bind(2, name).run();
+    }
+    scope.commit();
+    return deleted;
+}
+
+int64_t KnowledgeStore::delete_observations(const std::string& project,
+                                            const std::vector<ObservationBatch>& deletions) {
+    Scope scope(*this, true);
+    int64_t deleted = 0;
+    const std::string now = now_iso();
+    for (const ObservationBatch& deletion : deletions) {
+        const std::optional<int64_t> id = entity_id(project, deletion.entity_name);
+        if (!id) continue;  // the reference ignores deletions for a missing entity
+        for (const std::string& content : deletion.contents) {
+            db_.prepare("DELETE FROM observations WHERE entity_id = ?1 AND content = ?2")
+                .bind(1, *id)
+                .bind(2, content)
+                .run();
+            deleted += db_.changes();
+        }
+        db_.prepare("UPDATE entities SET updated_at = ?1 WHERE id = ?2").bind(1, now).bind(2, *id).run();
+    }
+    scope.commit();
+    return deleted;
+}
+
+int64_t KnowledgeStore::delete_relations(const std::string& project, const std::vector<RelationKey>& relations) {
+    Scope scope(*this, true);
+    int64_t deleted = 0;
+    for (const RelationKey& key : relations) {
+        db_.prepare(
+               "DELETE FROM relations WHERE project = ?1 AND from_name = ?2 AND to_name = ?3 AND "
+               "relation_type = ?4")
+            .bind(1, project)
+            .bind(2, key.from)
+            .bind(3, key.to)
+            .bind(4, key.relation_type)
+            .run();
+        deleted += db_.changes();
+    }
+    scope.commit();
+    return deleted;
+}
+
+// ---- the reference's reads ------------------------------------------------------------------
+
+Graph KnowledgeStore::read_graph(const std::string& project, const Page& page, const AsOf& as_of) {
+    Scope scope(*this, false);
+    Graph graph;
+    if (page.limit <= 0 && page.after_id <= 0) {  // the whole project: one pass, not one query per entity
+        graph.entities = all_entities(project, as_of);
+        graph.relations = all_relations(project, as_of);
+        return graph;
+    }
+    Statement& select = db_.prepare("SELECT e.id FROM entities e WHERE e.project = ?1 AND " + valid_at("e", 2) +
+                                    " AND e.id > ?3 ORDER BY e.id LIMIT ?4");
+    select.bind(1, project).bind(2, as_of).bind(3, page.after_id).bind(4, page.limit > 0 ? page.limit + 1 : -1);
+    std::vector<int64_t> ids;
+    while (select.step()) ids.push_back(select.integer(0));
+    select.reset();
+    if (page.limit > 0 && static_cast<int64_t>(ids.size()) > page.limit) {
+        ids.resize(static_cast<size_t>(page.limit));
+        graph.next_cursor = std::to_string(ids.back());
+    }
+    graph.entities = load_entities(ids, as_of);
+    graph.relations = relations_touching(project, graph.entities, as_of);
+    return graph;
+}
+
+Graph KnowledgeStore::search_nodes(const std::string& project, const std::string& query, const Page& page,
+                                   const AsOf& as_of) {
+    Scope scope(*this, false);
+    std::vector<int64_t> ids = matching_entity_ids(project, query, as_of);
+    Graph graph;
+    auto first = std::upper_bound(ids.begin(), ids.end(), page.after_id);
+    ids.erase(ids.begin(), first);
+    if (page.limit > 0 && static_cast<int64_t>(ids.size()) > page.limit) {
+        ids.resize(static_cast<size_t>(page.limit));
+        graph.next_cursor = std::to_string(ids.back());
+    }
+    graph.entities = load_entities(ids, as_of);
+    graph.relations = relations_touching(project, graph.entities, as_of);
+    return graph;
+}
+
+Graph KnowledgeStore::open_nodes(const std::string& project, const std::vector<std::string>& names, const AsOf& as_of) {
+    Scope scope(*this, false);
+    std::set<int64_t> ids;  // creation order, each once, as the reference filters its list
+    for (const std::string& name : names) {
+        Statement& select =
+            db_.prepare("SELECT e.id FROM entities e WHERE e.project = ?1 AND e.name = ?2 AND " + valid_at("e", 3));
+        select.bind(1, project).bind(2, name).bind(3, as_of);
+        if (select.step()) ids.insert(select.integer(0));
+        select.reset();
+    }
+    Graph graph;
+    graph.entities = load_entities(std::vector<int64_t>(ids.begin(), ids.end()), as_of);
+    graph.relations = relations_touching(project, graph.entities, as_of);
+    return graph;
+}
+
+std::vector<int64_t> KnowledgeStore::matching_entity_ids(const std::string& project, const std::string& query,
+                                                         const AsOf& as_of) {
+    const std::string needle = fold_case(query);
+    const std::string matches =
+        "(folded_contains(e.name, ?3) OR folded_contains(e.entity_type, ?3) OR EXISTS (SELECT 1 FROM observations o "
+        "WHERE o.entity_id = e.id AND " +
+        valid_at("o", 2) + " AND folded_contains(o.content, ?3)))";
+    // Three code points or more: the trigram indexes name the candidates, so the exact test runs
+    // on a few rows. Shorter queries cannot use a trigram index and scan the project.
+    const bool indexed = code_points(needle) >= 3;
+    const std::string candidates =
+        indexed ? " AND e.id IN (SELECT rowid FROM entity_text WHERE entity_text MATCH ?4 UNION SELECT o.entity_id "
+                  "FROM observations o WHERE o.id IN (SELECT rowid FROM observation_text WHERE observation_text "
+                  "MATCH ?4))"
+                : "";
+    Statement& select = db_.prepare("SELECT e.id FROM entities e WHERE e.project = ?1 AND " + valid_at("e", 2) +
+                                    candidates + " AND " + matches + " ORDER BY e.id");
+    select.bind(1, project).bind(2, as_of).bind(3, needle);
+    if (indexed) select.bind(4, fts_phrase(query));
+    std::vector<int64_t> ids;
+    while (select.step()) ids.push_back(select.integer(0));
+    select.reset();
+    return ids;
+}
+
+// ---- helpers --------------------------------------------------------------------------------
+
+std::optional<int64_t> KnowledgeStore::entity_id(const std::string& project, const std::string& name) {
+    Statement& select = db_.prepare("SELECT id FROM entities WHERE project = ?1 AND name = ?2 AND valid_to IS NULL");
+    select.bind(1, project).bind(2, name);
+    std::optional<int64_t> id;
+    if (select.step()) id = select.integer(0);
+    select.reset();
+    return id;
+}
+
+std::vector<Entity> KnowledgeStore::load_entities(const std::vector<int64_t>& ids, const AsOf& as_of) {
+    std::vector<Entity> entities;
+    entities.reserve(ids.size());
+    for (const int64_t id : ids) {
+        Statement& select = db_.prepare(
+            "SELECT name, entity_type, properties, source, created_at, updated_at, valid_from, valid_to "
+            "FROM entities WHERE id = ?1");
+        select.bind(1, id);
+        if (!select.step()) continue;
+        Entity entity;
+        entity.id = id;
+        entity.name = select.text(0);
+        entity.entity_type = select.text(1);
+        entity.properties = parse_properties(select.text(2));
+        entity.provenance = read_provenance(select, 3);
+        select.reset();
+        Statement& observations = db_.prepare(
+            "SELECT content, source, created_at, updated_at, valid_from, valid_to FROM observations o "
+            "WHERE o.entity_id = ?1 AND " +
+            valid_at("o", 2) + " ORDER BY o.id");
+        observations.bind(1, id).bind(2, as_of);
+        while (observations.step())
+            entity.observations.push_back(Observation{observations.text(0), read_provenance(observations, 1)});
+        observations.reset();
+        entities.push_back(std::move(entity));
+    }
+    return entities;
+}
+
+std::vector<Entity> KnowledgeStore::all_entities(const std::string& project, const AsOf& as_of) {
+    Statement& select = db_.prepare(
+        "SELECT e.id, e.name, e.entity_type, e.properties, e.source, e.created_at, e.updated_at, e.valid_from, "
+        "e.valid_to, o.content, o.source, o.created_at, o.updated_at, o.valid_from, o.valid_to "
+        "FROM entities e LEFT JOIN observations o ON o.entity_id = e.id AND " +
+        valid_at("o", 2) + " WHERE e.project = ?1 AND " + valid_at("e", 2) + " ORDER BY e.id, o.id");
+    select.bind(1, project).bind(2, as_of);
+    std::vector<Entity> entities;
+    while (select.step()) {
+        const int64_t id = select.integer(0);
+        if (entities.empty() || entities.back().id != id) {
+            Entity entity;
+            entity.id = id;
+            entity.name = select.text(1);
+            entity.entity_type = select.text(2);
+            entity.properties = parse_properties(select.text(3));
+            entity.provenance = read_provenance(select, 4);
+            entities.push_back(std::move(entity));
+        }
+        if (!select.is_null(9))
+            entities.back().observations.push_back(Observation{select.text(9), read_provenance(select, 10)});
+    }
+    select.reset();
+    return entities;
+}
+
+std::vector<Relation> KnowledgeStore::relations_touching(const std::string& project,
+                                                         const std::vector<Entity>& entities, const AsOf& as_of) {
+    std::map<int64_t, Relation> found;  // by id: creation order, each once
+    for (const Entity& entity : entities) {
+        for (const char* column : {"from_name", "to_name"}) {
+            Statement& select =
+                db_.prepare(std::string("SELECT ") + kRelationColumns +
+                            " FROM relations r WHERE r.project = ?1 AND r." + column + " = ?2 AND " + valid_at("r", 3));
+            select.bind(1, project).bind(2, entity.name).bind(3, as_of);
+            while (select.step()) found.emplace(select.integer(0), read_relation(select));
+            select.reset();
+        }
+    }
+    std::vector<Relation> relations;
+    relations.reserve(found.size());
+    for (auto& [id, relation] : found) relations.push_back(std::move(relation));
+    return relations;
+}
+
+std::vector<Relation> KnowledgeStore::all_relations(const std::string& project, const AsOf& as_of) {
+    Statement& select =
+        db_.prepare(std::string("SELECT ") + kRelationColumns + " FROM relations r WHERE r.project = ?1 AND " +
+                    valid_at("r", 2) + " ORDER BY r.id");
+    select.bind(1, project).bind(2, as_of);
+    std::vector<Relation> relations;
+    while (select.step()) relations.push_back(read_relation(select));
+    select.reset();
+    return relations;
+}
+
+// ---- beyond the reference ---------------------------------------------------------------------
+
+std::vector<SearchHit> KnowledgeStore::search(const std::string& project, const SearchQuery& query) {
+    Scope scope(*this, false);
+    const std::string by_name =
+        "SELECT e.name, e.entity_type, bm25(entity_text), snippet(entity_text, -1, '[', ']', '…', 48) "
+        "FROM entity_text JOIN entities e ON e.id = entity_text.rowid "
+        "WHERE entity_text MATCH ?1 AND e.project = ?2 AND " +
+        valid_at("e", 3);
+    const std::string by_observation =
+        "SELECT e.name, e.entity_type, bm25(observation_text), snippet(observation_text, 0, '[', ']', '…', 48) "
+        "FROM observation_text JOIN observations o ON o.id = observation_text.rowid "
+        "JOIN entities e ON e.id = o.entity_id "
+        "WHERE observation_text MATCH ?1 AND e.project = ?2 AND " +
+        valid_at("e", 3) + " AND " + valid_at("o", 3);
+    std::map<std::string, SearchHit> best;  // by entity name: the best-ranked match
+    for (const std::string* sql : {&by_name, &by_observation}) {
+        Statement& select = db_.prepare(*sql);
+        select.bind(1, query.text).bind(2, project).bind(3, query.as_of);
+        while (select.step()) {
+            SearchHit hit{select.text(0), select.text(1), select.real(2), select.text(3)};
+            auto [it, inserted] = best.emplace(hit.name, hit);
+            if (!inserted && hit.score < it->second.score) it->second = hit;
+        }
+        select.reset();
+    }
+    std::vector<SearchHit> hits;
+    for (auto& [name, hit] : best) {
+        if (!query.entity_types.empty() && std::find(query.entity_types.begin(), query.entity_types.end(),
+                                                     hit.entity_type) == query.entity_types.end())
+            continue;
+        hits.push_back(std::move(hit));
+    }
+    std::stable_sort(hits.begin(), hits.end(),
+                     [](const SearchHit& a, const SearchHit& b) { return a.score < b.score; });
+    const auto offset = std::min(hits.size(), static_cast<size_t>(std::max<int64_t>(0, query.offset)));
+    hits.erase(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(offset));
+    if (query.limit > 0 && hits.size() > static_cast<size_t>(query.limit))
+        hits.resize(static_cast<size_t>(query.limit));
+    return hits;
+}
+
+void KnowledgeStore::supersede_observation(const std::string& project, const std::string& entity,
+                                           const std::string& old_content, const std::string& new_content,
+                                           const std::optional<std::string>& source) {
+    Scope scope(*this, true);
+    const std::optional<int64_t> id = entity_id(project, entity);
+    if (!id) throw NotFound("Entity with name " + entity + " not found");
+    if (old_content == new_content) throw NotFound("the new observation is the same text as the old one");
+    const std::string now = now_iso();
+    db_.prepare(
+           "UPDATE observations SET valid_to = ?1, updated_at = ?1 WHERE entity_id = ?2 AND content = ?3 AND "
+           "valid_to IS NULL")
+        .bind(1, now)
+        .bind(2, *id)
+        .bind(3, old_content)
+        .run();
+    if (db_.changes() == 0)
+        throw NotFound("Entity " + entity + " has no current observation \"" + old_content + "\" to supersede");
+    db_.prepare(
+           "INSERT INTO observations (entity_id, content, source, created_at, updated_at, valid_from) "
+           "VALUES (?1, ?2, ?3, ?4, ?4, ?4) ON CONFLICT (entity_id, content) DO UPDATE SET valid_to = NULL, "
+           "updated_at = excluded.updated_at, valid_from = excluded.valid_from")
+        .bind(1, *id)
+        .bind(2, new_content)
+        .bind(3, source)
+        .bind(4, now)
+        .run();
+    db_.prepare("UPDATE entities SET updated_at = ?1 WHERE id = ?2").bind(1, now).bind(2, *id).run();
+    scope.commit();
+}
+
+void KnowledgeStore::supersede_entity(const std::string& project, const std::string& old_name,
+                                      const NewEntity& replacement, const std::optional<std::string>& source) {
+    Scope scope(*this, true);
+    if (old_name == replacement.name) throw NotFound("an entity cannot supersede itself: name a new entity");
+    if (!entity_id(project, old_name)) throw NotFound("Entity with name " + old_name + " not found");
+    const std::string now = now_iso();
+    db_.prepare("UPDATE entities SET valid_to = ?1, updated_at = ?1 WHERE project = ?2 AND name = ?3")
+        .bind(1, now)
+        .bind(2, project)
+        .bind(3, old_name)
+        .run();
+    for (const char* column : {"from_name", "to_name"}) {
+        db_.prepare(std::string("UPDATE relations SET valid_to = ?1, updated_at = ?1 WHERE project = ?2 AND ") +
+                    column + " = ?3 AND valid_to IS NULL")
+            .bind(1, now)
+            .bind(2, project)
+            .bind(3, old_name)
+            .run();
+    }
+    create_entities(project, {replacement}, source);
+    create_relations(project, {NewRelation{{replacement.name, old_name, "supersedes"}, Json::object(), now}}, source);
+    scope.commit();
+}
+
+bool KnowledgeStore::close_relation(const std::string& project, const RelationKey& key) {
+    Scope scope(*this, true);
+    db_.prepare(
+           "UPDATE relations SET valid_to = ?1, updated_at = ?1 WHERE project = ?2 AND from_name = ?3 AND "
+           "to_name = ?4 AND relation_type = ?5 AND valid_to IS NULL")
+        .bind(1, now_iso())
+        .bind(2, project)
+        .bind(3, key.from)
+        .bind(4, key.to)
+        .bind(5, key.relation_type)
+        .run();
+    const bool closed = db_.changes() > 0;
+    scope.commit();
+    return closed;
+}
+
+void KnowledgeStore::update_entity(const std::string& project, const std::string& name,
+                                   const std::optional<std::string>& type, const std::optional<Json>& properties) {
+    Scope scope(*this, true);
+    Statement& update = db_.prepare(
+        "UPDATE entities SET entity_type = coalesce(?1, entity_type), properties = coalesce(?2, properties), "
+        "updated_at = ?3 WHERE project = ?4 AND name = ?5 AND valid_to IS NULL");
+    update.bind(1, type);
+    if (properties) update.bind(2, properties->dump());
+    update.bind(3, now_iso()).bind(4, project).bind(5, name).run();
+    if (db_.changes() == 0) throw NotFound("Entity with name " + name + " not found");
+    scope.commit();
+}
+
+std::optional<Entity> KnowledgeStore::find_entity(const std::string& project, const std::string& name,
+                                                  const AsOf& as_of) {
+    Graph graph = open_nodes(project, {name}, as_of);
+    if (graph.entities.empty()) return std::nullopt;
+    return std::move(graph.entities.front());
+}
+
+std::vector<Edge> KnowledgeStore::edges(const std::string& project, const std::string& name, Direction direction,
+                                        const std::vector<std::string>& relation_types, const AsOf& as_of) {
+    Scope scope(*this, false);
+    std::vector<Edge> found;
+    const auto collect = [&](const char* column, bool outgoing) {
+        Statement& select =
+            db_.prepare(std::string("SELECT ") + kRelationColumns + " FROM relations r WHERE r.project = ?1 AND r." +
+                        column + " = ?2 AND " + valid_at("r", 3) + " ORDER BY r.id");
+        select.bind(1, project).bind(2, name).bind(3, as_of);
+        while (select.step()) {
+            Relation relation = read_relation(select);
+            if (!relation_types.empty() &&
+                std::find(relation_types.begin(), relation_types.end(), relation.relation_type) == relation_types.end())
+                continue;
+            std::string neighbor = outgoing ? relation.to : relation.from;
+            found.push_back(Edge{std::move(relation), std::move(neighbor)});
+        }
+        select.reset();
+    };
+    if (direction != Direction::incoming) collect("from_name", true);
+    if (direction != Direction::outgoing) collect("to_name", false);
+    return found;
+}
+
+std::vector<std::string> KnowledgeStore::projects() {
+    Scope scope(*this, false);
+    Statement& select = db_.prepare("SELECT project FROM entities UNION SELECT project FROM relations ORDER BY 1");
+    std::vector<std::string> names;
+    while (select.step()) names.push_back(select.text(0));
+    select.reset();
+    return names;
+}
+
+void KnowledgeStore::put_type_definition(const std::string& project, const std::string& kind, const std::string& name,
+                                         const Json& definition) {
+    Scope scope(*this, true);
+    db_.prepare(
+           "INSERT INTO type_definitions (project, kind, name, definition, updated_at) VALUES (?1, ?2, ?3, ?4, "
+           "?5) ON CONFLICT (project, kind, name) DO UPDATE SET definition = excluded.definition, "
+           "updated_at = excluded.updated_at")
+        .bind(1, project)
+        .bind(2, kind)
+        .bind(3, name)
+        .bind(4, definition.dump())
+        .bind(5, now_iso())
+        .run();
+    scope.commit();
+}
+
+std::vector<std::pair<std::string, Json>> KnowledgeStore::type_definitions(const std::string& project,
+                                                                           const std::string& kind) {
+    Scope scope(*this, false);
+    Statement& select =
+        db_.prepare("SELECT name, definition FROM type_definitions WHERE project = ?1 AND kind = ?2 ORDER BY name");
+    select.bind(1, project).bind(2, kind);
+    std::vector<std::pair<std::string, Json>> definitions;
+    while (select.step()) definitions.emplace_back(select.text(0), Json::parse(select.text(1), nullptr, false));
+    select.reset();
+    return definitions;
+}
+
+}  // namespace knowledge

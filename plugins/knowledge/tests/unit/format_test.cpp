@@ -1,0 +1,72 @@
+// format_test.cpp: exports, JSONL import and case folding.
+#include <gtest/gtest.h>
+
+#include "export.hpp"
+#include "jsonl_import.hpp"
+#include "text_fold.hpp"
+
+namespace knowledge {
+namespace {
+
+Graph sample() {
+    Graph graph;
+    Entity a;
+    a.name = "A <&> \"quoted\"";
+    a.entity_type = "person";
+    a.observations.push_back(Observation{"likes tea", {}});
+    graph.entities.push_back(a);
+    Relation r;
+    r.from = a.name;
+    r.to = "Missing";
+    r.relation_type = "knows";
+    graph.relations.push_back(r);
+    return graph;
+}
+
+TEST(Export, AllFormatsCarryEveryNodeAndEdge) {
+    const Graph graph = sample();
+    const std::string graphml = export_graph(graph, ExportFormat::graphml);
+    EXPECT_NE(graphml.find("A &lt;&amp;&gt; &quot;quoted&quot;"), std::string::npos);
+    EXPECT_NE(graphml.find("<node id=\"Missing\"/>"), std::string::npos);
+    EXPECT_NE(graphml.find("<edge"), std::string::npos);
+    const Json cytoscape = Json::parse(export_graph(graph, ExportFormat::cytoscape));
+    EXPECT_EQ(cytoscape["elements"]["nodes"].size(), 2u);
+    EXPECT_EQ(cytoscape["elements"]["edges"][0]["data"]["label"], "knows");
+    const std::string dot = export_graph(graph, ExportFormat::dot);
+    EXPECT_NE(dot.find("digraph knowledge"), std::string::npos);
+    EXPECT_NE(dot.find("\\\"quoted\\\""), std::string::npos);
+    const Json json = Json::parse(export_graph(graph, ExportFormat::json));
+    EXPECT_EQ(json["entities"][0]["observations"][0], "likes tea");
+    EXPECT_FALSE(parse_export_format("svg"));
+}
+
+TEST(Import, ReadsReferenceJsonlAndReportsBadLines) {
+    const std::string text =
+        "{\"type\":\"entity\",\"name\":\"A\",\"entityType\":\"person\",\"observations\":[\"x\"]}\n"
+        "\n"
+        "not json\n"
+        "{\"type\":\"relation\",\"from\":\"A\",\"to\":\"B\",\"relationType\":\"knows\"}\r\n"
+        "{\"type\":\"entity\",\"name\":5}\n"
+        "{\"type\":\"other\"}";
+    const ImportBatch batch = parse_memory_jsonl(text);
+    ASSERT_EQ(batch.entities.size(), 1u);
+    EXPECT_EQ(batch.entities[0].observations, (std::vector<std::string>{"x"}));
+    ASSERT_EQ(batch.relations.size(), 1u);
+    EXPECT_EQ(batch.relations[0].key.relation_type, "knows");
+    ASSERT_EQ(batch.problems.size(), 3u);
+    EXPECT_EQ(batch.problems[0].rfind("line 3:", 0), 0u);
+}
+
+TEST(Fold, MatchesJavaScriptLowerCaseForCommonScripts) {
+    EXPECT_EQ(fold_case("HeLLo"), "hello");
+    EXPECT_EQ(fold_case("ÄÖÜ"), "äöü");
+    EXPECT_EQ(fold_case("ΑΒΓ"), "αβγ");
+    EXPECT_EQ(fold_case("ДОМ"), "дом");
+    EXPECT_TRUE(folded_contains("Straße", "STRASSE") == false);  // JS does not fold ß to ss either
+    EXPECT_TRUE(folded_contains("anything", ""));
+    EXPECT_EQ(code_points("äb"), 2u);
+    EXPECT_EQ(fold_case(std::string("\xff\xfe", 2)), std::string("\xff\xfe", 2));
+}
+
+}  // namespace
+}  // namespace knowledge

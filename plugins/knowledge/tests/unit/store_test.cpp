@@ -1,0 +1,180 @@
+// store_test.cpp: the reference server's write and read semantics on the SQLite store.
+#include <sqlite3.h>
+
+#include <cstdio>
+
+#include "test_store.hpp"
+
+namespace knowledge::testing {
+namespace {
+
+const std::string kProject = "default";
+
+TEST_F(StoreTest, CreatesEntitiesAndIgnoresDuplicates) {
+    auto created = store_->create_entities(kProject, {entity("A", "person", {"x"}), entity("B", "team")}, "t");
+    EXPECT_EQ(created.size(), 2u);
+    created =
+        store_->create_entities(kProject, {entity("A", "other", {"y"}), entity("C", "task"), entity("C", "x")}, "t");
+    ASSERT_EQ(created.size(), 1u);
+    EXPECT_EQ(created[0].name, "C");
+    const Graph graph = store_->read_graph(kProject);
+    EXPECT_EQ(names(graph), (std::vector<std::string>{"A", "B", "C"}));
+    EXPECT_EQ(graph.entities[0].entity_type, "person");  // the duplicate changed nothing
+    EXPECT_EQ(contents(graph.entities[0]), (std::vector<std::string>{"x"}));
+    EXPECT_EQ(graph.entities[2].entity_type, "task");
+}
+
+TEST_F(StoreTest, AddObservationsFailsWholeCallForMissingEntity) {
+    store_->create_entities(kProject, {entity("A", "person")}, std::nullopt);
+    EXPECT_THROW(
+        {
+            try {
+                store_->add_observations(kProject, {{"A", {"one"}}, {"Missing", {"two"}}}, std::nullopt);
+            } catch (const NotFound& e) {
+                EXPECT_STREQ(e.what(), "Entity with name Missing not found");
+                throw;
+            }
+        },
+        NotFound);
+    EXPECT_TRUE(store_->read_graph(kProject).entities[0].observations.empty());  // rolled back
+    const auto added = store_->add_observations(kProject, {{"A", {"one", "one", "two"}}, {"A", {"two", "three"}}}, "s");
+    ASSERT_EQ(added.size(), 2u);
+    EXPECT_EQ(added[0].added, (std::vector<std::string>{"one", "two"}));
+    EXPECT_EQ(added[1].added, (std::vector<std::string>{"three"}));
+    EXPECT_EQ(contents(store_->read_graph(kProject).entities[0]), (std::vector<std::string>{"one", "two", "three"}));
+}
+
+TEST_F(StoreTest, DeleteEntitiesCascadesToObservationsRelationsAndSearchIndex) {
+    store_->create_entities(kProject, {entity("A", "person", {"likes tea"}), entity("B", "team")}, std::nullopt);
+    store_->create_relations(kProject, {relation("A", "B", "member_of"), relation("B", "C", "owns")}, std::nullopt);
+    store_->delete_entities(kProject, {"A", "Nobody"});
+    const Graph graph = store_->read_graph(kProject);
+    EXPECT_EQ(names(graph), (std::vector<std::string>{"B"}));
+    ASSERT_EQ(graph.relations.size(), 1u);
+    EXPECT_EQ(graph.relations[0].to, "C");
+    EXPECT_TRUE(store_->search_nodes(kProject, "likes").entities.empty());
+    // The trigram indexes lost the rows too (the cascade fired the triggers).
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* statement = nullptr;
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM observation_text", -1, &statement, nullptr);
+    ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int(statement, 0), 0);
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+}
+
+TEST_F(StoreTest, RelationsMayNameMissingEntitiesAndDuplicatesAreIgnored) {
+    auto created = store_->create_relations(
+        kProject, {relation("X", "Y", "knows"), relation("X", "Y", "knows"), relation("X", "Y", "likes")}, "t");
+    EXPECT_EQ(created.size(), 2u);
+    EXPECT_EQ(store_->read_graph(kProject).relations.size(), 2u);
+    EXPECT_EQ(store_->delete_relations(kProject, {{"X", "Y", "knows"}, {"Q", "R", "S"}}), 1);
+    EXPECT_EQ(store_->read_graph(kProject).relations.size(), 1u);
+}
+
+TEST_F(StoreTest, DeleteObservationsIgnoresMissingEntities) {
+    store_->create_entities(kProject, {entity("A", "person", {"a", "b", "c"})}, std::nullopt);
+    EXPECT_EQ(store_->delete_observations(kProject, {{"A", {"b", "zzz"}}, {"Nope", {"a"}}}), 1);
+    EXPECT_EQ(contents(store_->read_graph(kProject).entities[0]), (std::vector<std::string>{"a", "c"}));
+}
+
+TEST_F(StoreTest, SearchNodesIsCaseInsensitiveSubstringOverNameTypeAndObservations) {
+    store_->create_entities(kProject,
+                            {entity("Alice", "Person", {"Works on the Compiler"}), entity("Bob", "robot"),
+                             entity("Ünïcode", "thing", {"ÄÖÜ straße"}), entity("Zed", "x")},
+                            std::nullopt);
+    store_->create_relations(kProject, {relation("Alice", "Zed", "knows"), relation("Zed", "Q", "x")}, std::nullopt);
+    EXPECT_EQ(names(store_->search_nodes(kProject, "compiler")), (std::vector<std::string>{"Alice"}));
+    EXPECT_EQ(names(store_->search_nodes(kProject, "ROB")), (std::vector<std::string>{"Bob"}));
+    EXPECT_EQ(names(store_->search_nodes(kProject, "o")), (std::vector<std::string>{"Alice", "Bob", "Ünïcode"}));
+    EXPECT_EQ(names(store_->search_nodes(kProject, "äöü")), (std::vector<std::string>{"Ünïcode"}));
+    EXPECT_EQ(names(store_->search_nodes(kProject, "ünï")), (std::vector<std::string>{"Ünïcode"}));
+    EXPECT_EQ(store_->search_nodes(kProject, "").entities.size(), 4u);  // "".includes: everything
+    EXPECT_TRUE(store_->search_nodes(kProject, "on the compilers").entities.empty());
+    // Relations with at least one end among the matches.
+    const Graph alice = store_->search_nodes(kProject, "alice");
+    ASSERT_EQ(alice.relations.size(), 1u);
+    EXPECT_EQ(alice.relations[0].to, "Zed");
+    EXPECT_EQ(store_->search_nodes(kProject, "\"quoted").entities.size(), 0u);  // FTS syntax is inert
+}
+
+TEST_F(StoreTest, OpenNodesReturnsExistingInCreationOrderWithTouchingRelations) {
+    store_->create_entities(kProject, {entity("A", "t"), entity("B", "t"), entity("C", "t")}, std::nullopt);
+    store_->create_relations(kProject, {relation("A", "B", "r"), relation("B", "C", "r"), relation("C", "D", "r")},
+                             std::nullopt);
+    const Graph graph = store_->open_nodes(kProject, {"C", "A", "Missing", "A"});
+    EXPECT_EQ(names(graph), (std::vector<std::string>{"A", "C"}));
+    EXPECT_EQ(graph.relations.size(), 3u);
+}
+
+TEST_F(StoreTest, ProjectsAreIsolated) {
+    store_->create_entities("one", {entity("A", "t", {"x"})}, std::nullopt);
+    store_->create_entities("two", {entity("A", "u", {"y"})}, std::nullopt);
+    store_->create_relations("two", {relation("A", "B", "r")}, std::nullopt);
+    EXPECT_EQ(store_->read_graph("one").entities[0].entity_type, "t");
+    EXPECT_TRUE(store_->read_graph("one").relations.empty());
+    store_->delete_entities("two", {"A"});
+    EXPECT_EQ(store_->read_graph("one").entities.size(), 1u);
+    EXPECT_EQ(store_->projects(), (std::vector<std::string>{"one"}));
+}
+
+TEST_F(StoreTest, ReadGraphPagesWithCursor) {
+    std::vector<NewEntity> batch;
+    for (int i = 0; i < 25; ++i) {
+        char name[16];
+        std::snprintf(name, sizeof name, "E%d", i);  // not "E" + ..., which GCC 12 misreads (-Wrestrict)
+        batch.push_back(entity(name, "t"));
+    }
+    store_->create_entities(kProject, batch, std::nullopt);
+    std::vector<std::string> seen;
+    Page page{10, 0};
+    int pages = 0;
+    for (;;) {
+        const Graph graph = store_->read_graph(kProject, page);
+        for (const auto& name : names(graph)) seen.push_back(name);
+        ++pages;
+        if (!graph.next_cursor) break;
+        page.after_id = std::stoll(*graph.next_cursor);
+    }
+    EXPECT_EQ(pages, 3);
+    EXPECT_EQ(seen.size(), 25u);
+    EXPECT_EQ(seen.front(), "E0");
+    EXPECT_EQ(seen.back(), "E24");
+}
+
+TEST_F(StoreTest, RecordsSourceAndTimes) {
+    store_->create_entities(kProject, {entity("A", "t", {"x"})}, "agent-7");
+    const auto found = store_->find_entity(kProject, "A");
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->provenance.source, "agent-7");
+    EXPECT_EQ(found->observations[0].provenance.source, "agent-7");
+    EXPECT_FALSE(found->provenance.created_at.empty());
+    EXPECT_EQ(found->provenance.created_at.back(), 'Z');
+}
+
+TEST_F(StoreTest, ReopensWithSchemaVersionAndKeepsData) {
+    store_->create_entities(kProject, {entity("A", "t", {"x"})}, std::nullopt);
+    store_.reset();
+    store_ = std::make_unique<KnowledgeStore>(path());
+    EXPECT_EQ(store_->read_graph(kProject).entities.size(), 1u);
+}
+
+TEST_F(StoreTest, RankedSearchFindsByObservationWithSnippet) {
+    store_->create_entities(kProject,
+                            {entity("Parser", "component", {"parses the configuration file"}),
+                             entity("Config", "document", {"configuration reference", "configuration keys"})},
+                            std::nullopt);
+    SearchQuery query;
+    query.text = "\"configuration\"";
+    const auto hits = store_->search(kProject, query);
+    ASSERT_EQ(hits.size(), 2u);
+    EXPECT_NE(hits[0].snippet.find("[configuration]"), std::string::npos) << hits[0].snippet;
+    query.entity_types = {"component"};
+    const auto filtered = store_->search(kProject, query);
+    ASSERT_EQ(filtered.size(), 1u);
+    EXPECT_EQ(filtered[0].name, "Parser");
+}
+
+}  // namespace
+}  // namespace knowledge::testing
