@@ -15,7 +15,7 @@
 //                            [--ops 200] [--batch 100] [--seed 7]
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -112,7 +112,7 @@ async function connect(kind, dir) {
       config,
       JSON.stringify({
         data_dir: join(dir, 'data'),
-        plugin_paths: [options['plugin-dir']],
+        plugin_paths: [resolve(options['plugin-dir'])], // the config lives elsewhere
         discover: false,
         plugins: { knowledge: { config: { compat_names: true } } },
         log: { level: 'warn' },

@@ -47,12 +47,19 @@ void HttpConnection::start() {
 void HttpConnection::arm_read_deadline(uint64_t milliseconds) {
     read_timed_out_ = false;
     read_deadline_.expires_after(std::chrono::milliseconds(milliseconds));
-    read_deadline_.async_wait([self = shared_from_this()](beast::error_code error) {
-        if (error) return;  // cancelled: the read finished first
+    read_deadline_.async_wait([self = shared_from_this(), read = ++reads_](beast::error_code error) {
+        // A deadline that fired just as its read finished must not cancel what comes next (the
+        // response's write, or the next read).
+        if (error || read != self->reads_) return;
         self->read_timed_out_ = true;
         beast::error_code ignored;
         self->stream_.socket().cancel(ignored);
     });
+}
+
+void HttpConnection::disarm_read_deadline() {
+    ++reads_;
+    read_deadline_.cancel();
 }
 
 void HttpConnection::read_header() {
@@ -61,7 +68,7 @@ void HttpConnection::read_header() {
     parser_->body_limit(settings_.max_body_bytes);
     arm_read_deadline(settings_.header_timeout_ms);
     http::async_read_header(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code error, size_t) {
-        self->read_deadline_.cancel();
+        self->disarm_read_deadline();
         if (self->read_timed_out_) {
             // An idle kept-alive connection just closes; a request begun too slowly is told why.
             if (!self->parser_->got_some() && self->buffer_.size() == 0) return self->close();
@@ -85,7 +92,7 @@ void HttpConnection::read_header() {
 void HttpConnection::read_body() {
     arm_read_deadline(settings_.read_timeout_ms);
     http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code error, size_t) {
-        self->read_deadline_.cancel();
+        self->disarm_read_deadline();
         if (self->read_timed_out_)
             return self->refuse(http::status::request_timeout, "request body not received within " +
                                                                    std::to_string(self->settings_.read_timeout_ms) +

@@ -64,6 +64,7 @@ class HttpConnection : public SseSink, public std::enable_shared_from_this<HttpC
     // Reading has its own deadline rather than the stream's, which would close the socket: a
     // client too slow to send its request is told so with a 408.
     void arm_read_deadline(uint64_t milliseconds);
+    void disarm_read_deadline();
     void read_header();
     void read_body();
     void on_request();
@@ -79,6 +80,7 @@ class HttpConnection : public SseSink, public std::enable_shared_from_this<HttpC
     beast::tcp_stream stream_;
     net::steady_timer read_deadline_;
     bool read_timed_out_ = false;
+    uint64_t reads_ = 0;  // counts armed deadlines, so that a stale one is recognised
     beast::flat_buffer buffer_;
     std::optional<beast::http::request_parser<beast::http::string_body>> parser_;
     const HttpSettings& settings_;

@@ -1,0 +1,24 @@
+# tests.cmake: the workflow plugin's ctest entries.
+find_package(GTest REQUIRED)
+include(GoogleTest)
+set(workflow_dir ${CMAKE_CURRENT_SOURCE_DIR})
+
+gtest_discover_tests(workflow_unit_tests TEST_PREFIX "workflow." DISCOVERY_MODE PRE_TEST DISCOVERY_TIMEOUT 60)
+
+# Node tests over the real binary with workflow.so and the test-only wftest.so.
+# `npm ci` in tests/ installs the MCP TypeScript SDK they use.
+if(EXISTS ${workflow_dir}/tests/package.json)
+  set(workflow_test_env
+    "SWITCHBOARD_BINARY=$<TARGET_FILE:switchboard>"
+    "WORKFLOW_PLUGIN_DIR=$<TARGET_FILE_DIR:workflow>"
+    "WFTEST_PLUGIN_DIR=$<TARGET_FILE_DIR:wftest>")
+  add_test(NAME workflow_integration
+           COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/integration.test.mjs)
+  # Alone: its retry and pause timings are tens of milliseconds, which a parallel test can stretch.
+  set_tests_properties(workflow_integration PROPERTIES TIMEOUT 120 RUN_SERIAL TRUE ENVIRONMENT "${workflow_test_env}")
+  # The crash test: WORKFLOW_CRASH_KILLS sets how many times the host is killed (the issue asks 20).
+  add_test(NAME workflow_crash
+           COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/crash.test.mjs)
+  set_tests_properties(workflow_crash PROPERTIES TIMEOUT 180 RUN_SERIAL TRUE
+                       ENVIRONMENT "${workflow_test_env};WORKFLOW_CRASH_KILLS=5")
+endif()

@@ -1,0 +1,324 @@
+// definition.cpp: see definition.hpp.
+#include "definition.hpp"
+
+#include "expression.hpp"
+#include "template.hpp"
+
+#include <functional>
+#include <regex>
+#include <set>
+
+namespace workflow {
+
+namespace {
+
+const std::set<std::string> kTopKeys = {"name", "description", "tasks", "outputs", "$schema"};
+const std::set<std::string> kTaskKeys = {"id",        "kind",     "after",   "when",  "tool",
+                                         "arguments", "duration", "timeout", "retry", "description"};
+const std::set<std::string> kRetryKeys = {"max_attempts", "initial_interval", "backoff_factor",
+                                          "max_interval", "jitter",           "non_retryable"};
+const std::set<std::string> kLaterKinds = {"agent", "approval", "workflow", "map", "loop", "switch"};
+
+class Validator {
+ public:
+    ParseResult run(const Json& document) {
+        if (!document.is_object()) {
+            problem("$", "expected a workflow definition object {name, tasks, ...}");
+            return finish();
+        }
+        unknown_keys(document, "$", kTopKeys);
+        if (!document.contains("name") || !document["name"].is_string() ||
+            !std::regex_match(document["name"].get<std::string>(), std::regex("^[A-Za-z0-9_.-]{1,64}$")))
+            problem("$.name", "expected a name matching ^[A-Za-z0-9_.-]{1,64}$");
+        else
+            definition_.name = document["name"].get<std::string>();
+        if (document.contains("description")) {
+            if (document["description"].is_string())
+                definition_.description = document["description"].get<std::string>();
+            else
+                problem("$.description", "expected a string");
+        }
+        if (!document.contains("tasks") || !document["tasks"].is_array() || document["tasks"].empty()) {
+            problem("$.tasks", "expected a non-empty array of tasks");
+            return finish();
+        }
+        const Json& tasks = document["tasks"];
+        for (size_t i = 0; i < tasks.size(); ++i) parse_task(tasks[i], "$.tasks[" + std::to_string(i) + "]", i);
+        check_references(tasks);
+        if (problems_.empty()) check_cycles();
+        if (problems_.empty()) check_expressions(document);
+        return finish();
+    }
+
+ private:
+    void problem(std::string path, std::string message) { problems_.push_back({std::move(path), std::move(message)}); }
+
+    void unknown_keys(const Json& object, const std::string& path, const std::set<std::string>& known) {
+        for (const auto& [key, value] : object.items()) {
+            if (known.contains(key)) continue;
+            std::string accepted;
+            for (const std::string& name : known) accepted += (accepted.empty() ? "" : ", ") + name;
+            problem(path + "." + key, "unknown key; accepted: " + accepted);
+        }
+    }
+
+    void parse_task(const Json& task, const std::string& path, size_t index) {
+        TaskDefinition parsed;
+        if (!task.is_object()) {
+            problem(path, "expected a task object {id, kind, ...}");
+            definition_.tasks.push_back(parsed);
+            return;
+        }
+        unknown_keys(task, path, kTaskKeys);
+        if (!task.contains("id") || !task["id"].is_string() ||
+            !std::regex_match(task["id"].get<std::string>(), std::regex("^[A-Za-z_][A-Za-z0-9_]{0,63}$"))) {
+            problem(path + ".id", "expected an id matching ^[A-Za-z_][A-Za-z0-9_]{0,63}$ (usable in expressions)");
+        } else {
+            parsed.id = task["id"].get<std::string>();
+            if (!definition_.index_by_id.emplace(parsed.id, index).second)
+                problem(path + ".id", "duplicate task id '" + parsed.id + "'");
+        }
+        const std::string kind = task.contains("kind") && task["kind"].is_string() ? task["kind"].get<std::string>()
+                                 : task.contains("kind")                           ? std::string("?")
+                                                                                   : std::string("tool");
+        if (kind == "tool") {
+            parsed.kind = TaskKind::tool;
+            if (!task.contains("tool") || !task["tool"].is_string() || task["tool"].get<std::string>().empty())
+                problem(path + ".tool", "a tool task needs the name of the tool to call");
+            else
+                parsed.tool = task["tool"].get<std::string>();
+            if (task.contains("arguments")) {
+                if (task["arguments"].is_object())
+                    parsed.arguments = task["arguments"];
+                else
+                    problem(path + ".arguments", "expected an object of tool arguments (templates allowed)");
+            }
+        } else if (kind == "wait") {
+            parsed.kind = TaskKind::wait;
+            const auto duration = task.contains("duration") ? parse_duration_ms(task["duration"]) : std::nullopt;
+            if (!duration)
+                problem(path + ".duration",
+                        "a wait task needs a duration: milliseconds or \"250ms\", \"2s\", \"1m\", \"1h\"");
+            else
+                parsed.wait_ms = *duration;
+        } else if (kLaterKinds.contains(kind)) {
+            problem(path + ".kind", "kind '" + kind + "' is not supported yet; accepted: tool, wait");
+        } else {
+            problem(path + ".kind", "unknown kind; accepted: tool, wait");
+        }
+        if (task.contains("after")) {
+            const Json& after = task["after"];
+            if (!after.is_array()) problem(path + ".after", "expected an array of task ids");
+            for (size_t i = 0; after.is_array() && i < after.size(); ++i) {
+                if (after[i].is_string())
+                    parsed.after.push_back(after[i].get<std::string>());
+                else
+                    problem(path + ".after[" + std::to_string(i) + "]", "expected a task id");
+            }
+        }
+        if (task.contains("when")) {
+            if (task["when"].is_string())
+                parsed.when = task["when"].get<std::string>();
+            else
+                problem(path + ".when", "expected an expression string, for example \"input.count > 0\"");
+        }
+        if (task.contains("timeout")) {
+            parsed.timeout_ms = parse_duration_ms(task["timeout"]);
+            if (!parsed.timeout_ms || *parsed.timeout_ms <= 0)
+                problem(path + ".timeout", "expected a positive duration: milliseconds or \"250ms\", \"2s\", \"1m\"");
+        }
+        if (task.contains("retry")) parse_retry(task["retry"], path + ".retry", parsed.retry);
+        definition_.tasks.push_back(std::move(parsed));
+    }
+
+    void parse_retry(const Json& retry, const std::string& path, RetryPolicy& policy) {
+        if (!retry.is_object()) {
+            problem(path, "expected a retry policy object");
+            return;
+        }
+        unknown_keys(retry, path, kRetryKeys);
+        if (retry.contains("max_attempts")) {
+            if (!retry["max_attempts"].is_number_integer() || retry["max_attempts"].get<int64_t>() < 1 ||
+                retry["max_attempts"].get<int64_t>() > 100)
+                problem(path + ".max_attempts", "expected an integer from 1 to 100 (total attempts)");
+            else
+                policy.max_attempts = retry["max_attempts"].get<int>();
+        }
+        for (const char* key : {"initial_interval", "max_interval"}) {
+            if (!retry.contains(key)) continue;
+            const auto duration = parse_duration_ms(retry[key]);
+            if (!duration)
+                problem(path + "." + key, "expected a duration: milliseconds or \"250ms\", \"2s\", \"1m\"");
+            else
+                (std::string(key) == "initial_interval" ? policy.initial_interval_ms : policy.max_interval_ms) =
+                    *duration;
+        }
+        if (retry.contains("backoff_factor")) {
+            if (!retry["backoff_factor"].is_number() || retry["backoff_factor"].get<double>() < 1.0)
+                problem(path + ".backoff_factor", "expected a number >= 1");
+            else
+                policy.backoff_factor = retry["backoff_factor"].get<double>();
+        }
+        if (retry.contains("jitter")) {
+            if (!retry["jitter"].is_number() || retry["jitter"].get<double>() < 0 || retry["jitter"].get<double>() > 1)
+                problem(path + ".jitter", "expected a number from 0 to 1");
+            else
+                policy.jitter = retry["jitter"].get<double>();
+        }
+        if (retry.contains("non_retryable")) {
+            const Json& kinds = retry["non_retryable"];
+            if (!kinds.is_array()) problem(path + ".non_retryable", "expected an array of error kinds");
+            for (size_t i = 0; kinds.is_array() && i < kinds.size(); ++i) {
+                static const std::set<std::string> kKinds = {"tool_error", "call_error", "timeout", "bad_arguments"};
+                if (!kinds[i].is_string() || !kKinds.contains(kinds[i].get<std::string>()))
+                    problem(path + ".non_retryable[" + std::to_string(i) + "]",
+                            "expected an error kind: tool_error, call_error, timeout, bad_arguments");
+                else
+                    policy.non_retryable.push_back(kinds[i].get<std::string>());
+            }
+        }
+    }
+
+    void check_references(const Json& tasks) {
+        for (size_t i = 0; i < definition_.tasks.size(); ++i) {
+            const TaskDefinition& task = definition_.tasks[i];
+            for (size_t j = 0; j < task.after.size(); ++j) {
+                const std::string path = "$.tasks[" + std::to_string(i) + "].after[" + std::to_string(j) + "]";
+                if (!definition_.index_by_id.contains(task.after[j]))
+                    problem(path, "unknown task '" + task.after[j] + "'; `after` names ids of tasks in this workflow");
+                else if (task.after[j] == task.id)
+                    problem(path, "a task cannot run after itself");
+            }
+        }
+        (void)tasks;
+    }
+
+    // Depth-first search; reports the first cycle with its tasks in order.
+    void check_cycles() {
+        enum class Mark { none, active, done };
+        std::vector<Mark> marks(definition_.tasks.size(), Mark::none);
+        std::vector<size_t> stack;
+        std::function<bool(size_t)> visit = [&](size_t index) {
+            marks[index] = Mark::active;
+            stack.push_back(index);
+            const TaskDefinition& task = definition_.tasks[index];
+            for (size_t j = 0; j < task.after.size(); ++j) {
+                const size_t next = definition_.index_by_id.at(task.after[j]);
+                if (marks[next] == Mark::active) {
+                    std::string cycle;
+                    bool in_cycle = false;
+                    for (size_t member : stack) {
+                        if (member == next) in_cycle = true;
+                        if (in_cycle) cycle += definition_.tasks[member].id + " -> ";
+                    }
+                    problem("$.tasks[" + std::to_string(index) + "].after[" + std::to_string(j) + "]",
+                            "dependency cycle: " + cycle + definition_.tasks[next].id);
+                    return true;
+                }
+                if (marks[next] == Mark::none && visit(next)) return true;
+            }
+            stack.pop_back();
+            marks[index] = Mark::done;
+            return false;
+        };
+        for (size_t i = 0; i < definition_.tasks.size(); ++i)
+            if (marks[i] == Mark::none && visit(i)) return;
+    }
+
+    std::set<std::string> ancestors(const std::string& id) const {
+        std::set<std::string> seen;
+        std::vector<std::string> todo = definition_.task(id).after;
+        while (!todo.empty()) {
+            const std::string next = todo.back();
+            todo.pop_back();
+            if (!seen.insert(next).second) continue;
+            for (const std::string& parent : definition_.task(next).after) todo.push_back(parent);
+        }
+        return seen;
+    }
+
+    // Roots must be input/tasks; a task may read only tasks it (transitively) runs after.
+    void check_expression(const std::string& path, const Expression& expression,
+                          const std::set<std::string>* readable) {
+        for (const std::string& root : expression.roots())
+            if (root != "input" && root != "tasks")
+                problem(path, "unknown name '" + root + "'; expressions start from `input` or `tasks.<id>`");
+        for (const std::string& reference : expression.task_references()) {
+            if (!definition_.index_by_id.contains(reference))
+                problem(path, "unknown task '" + reference + "' in tasks." + reference);
+            else if (readable != nullptr && !readable->contains(reference))
+                problem(path, "reads tasks." + reference + " but does not run after it; add it to `after`");
+        }
+    }
+
+    void check_expressions(const Json& document) {
+        for (size_t i = 0; i < definition_.tasks.size(); ++i) {
+            const TaskDefinition& task = definition_.tasks[i];
+            const std::string path = "$.tasks[" + std::to_string(i) + "]";
+            const std::set<std::string> readable = ancestors(task.id);
+            if (!task.when.empty()) {
+                try {
+                    check_expression(path + ".when", Expression::parse(task.when), &readable);
+                } catch (const ExpressionError& e) {
+                    problem(path + ".when", std::string("bad expression: ") + e.what());
+                }
+            }
+            try {
+                for_each_template(task.arguments, path + ".arguments", [&](const std::string& at, const Expression& e) {
+                    check_expression(at, e, &readable);
+                });
+            } catch (const ExpressionError& e) {
+                problem(path + ".arguments", e.what());
+            }
+        }
+        if (document.contains("outputs")) {
+            definition_.outputs = document["outputs"];
+            try {
+                for_each_template(definition_.outputs, "$.outputs", [&](const std::string& at, const Expression& e) {
+                    check_expression(at, e, nullptr);
+                });
+            } catch (const ExpressionError& e) {
+                problem("$.outputs", e.what());
+            }
+        }
+    }
+
+    ParseResult finish() {
+        ParseResult result;
+        result.problems = std::move(problems_);
+        if (result.problems.empty()) result.definition = std::move(definition_);
+        return result;
+    }
+
+    Definition definition_;
+    std::vector<Problem> problems_;
+};
+
+}  // namespace
+
+ParseResult parse_definition(const Json& document) { return Validator().run(document); }
+
+std::optional<int64_t> parse_duration_ms(const Json& value) {
+    if (value.is_number_integer()) {
+        const auto ms = value.get<int64_t>();
+        return ms >= 0 ? std::optional<int64_t>(ms) : std::nullopt;
+    }
+    if (!value.is_string()) return std::nullopt;
+    static const std::regex pattern("^([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)$");
+    std::smatch match;
+    const std::string text = value.get<std::string>();
+    if (!std::regex_match(text, match, pattern)) return std::nullopt;
+    const double number = std::stod(match[1].str());
+    const std::string unit = match[2].str();
+    const double scale = unit == "ms" ? 1 : unit == "s" ? 1000 : unit == "m" ? 60000 : 3600000;
+    return static_cast<int64_t>(number * scale);
+}
+
+std::string describe_problems(const std::vector<Problem>& problems) {
+    std::string text = "the workflow definition is invalid (" + std::to_string(problems.size()) + " problem" +
+                       (problems.size() == 1 ? "" : "s") + "):";
+    for (const Problem& problem : problems) text += "\n- " + problem.path + ": " + problem.message;
+    return text;
+}
+
+}  // namespace workflow

@@ -1,0 +1,66 @@
+// definition.hpp: a workflow definition, parsed and validated from its JSON document.
+//
+// Validation collects every problem with the JSON path where it is ("$.tasks[2].after[0]"), so
+// one define call reports them all. docs/workflow.md and schema/workflow.schema.json describe
+// the document.
+#pragma once
+
+#include "retry.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace workflow {
+
+using Json = nlohmann::json;
+
+enum class TaskKind { tool, wait };
+
+struct TaskDefinition {
+    std::string id;
+    TaskKind kind = TaskKind::tool;
+    std::vector<std::string> after;
+    std::string when;  // empty: always
+    std::string tool;  // kind tool
+    Json arguments = Json::object();
+    int64_t wait_ms = 0;  // kind wait
+    std::optional<int64_t> timeout_ms;
+    RetryPolicy retry;
+};
+
+struct Definition {
+    std::string name;
+    std::string description;
+    std::vector<TaskDefinition> tasks;  // in document order
+    Json outputs;                       // templated; null when absent
+    std::map<std::string, size_t> index_by_id;
+
+    const TaskDefinition& task(const std::string& id) const { return tasks.at(index_by_id.at(id)); }
+};
+
+struct Problem {
+    std::string path;
+    std::string message;
+};
+
+struct ParseResult {
+    std::optional<Definition> definition;  // set when there are no problems
+    std::vector<Problem> problems;
+};
+
+// Parses and validates `document`: schema, unknown or duplicate ids, `after` references,
+// cycles, expressions and the tasks they read (only tasks the reader depends on).
+ParseResult parse_definition(const Json& document);
+
+// "250ms", "2s", "1.5m", "1h" or a number of milliseconds; nullopt when malformed.
+std::optional<int64_t> parse_duration_ms(const Json& value);
+
+// The problems as one message for an `isError` result.
+std::string describe_problems(const std::vector<Problem>& problems);
+
+}  // namespace workflow

@@ -1,0 +1,144 @@
+// definition_tools.cpp: workflow_validate, workflow_define, workflow_list, workflow_get.
+#include "definition.hpp"
+#include "tools.hpp"
+
+#include <chrono>
+
+namespace workflow {
+
+namespace {
+
+using switchboard::Json;
+using switchboard::Tool;
+using switchboard::ToolResult;
+
+const Json kDefinitionArgument = {
+    {"type", "object"},
+    {"description",
+     "A workflow definition: {name, description?, tasks: [{id, kind: tool|wait, tool, arguments, after, when, "
+     "timeout, retry}], outputs?}. The JSON Schema is the resource workflow://schema."}};
+
+Json problems_json(const std::vector<Problem>& problems) {
+    Json list = Json::array();
+    for (const Problem& problem : problems) list.push_back({{"path", problem.path}, {"message", problem.message}});
+    return list;
+}
+
+const Json& definition_argument(const Json& args) {
+    if (!args.contains("definition") || !args["definition"].is_object())
+        throw switchboard::ToolError("`definition` is required: a workflow definition object (see workflow://schema)");
+    return args["definition"];
+}
+
+int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+void register_definition_tools(switchboard::Plugin& plugin, Engine& engine) {
+    plugin.add_tool(
+        Tool("workflow_validate",
+             "Checks a workflow definition without storing it. Returns {valid, problems: [{path, message}]} where "
+             "path is the JSON path of each problem (schema errors, unknown `after` ids, cycles, bad expressions, "
+             "tasks read before they run).")
+            .input_schema({{"type", "object"},
+                           {"properties", {{"definition", kDefinitionArgument}}},
+                           {"required", {"definition"}}})
+            .output_schema({{"type", "object"},
+                            {"properties", {{"valid", {{"type", "boolean"}}}, {"problems", {{"type", "array"}}}}},
+                            {"required", {"valid", "problems"}}})
+            .annotations({{"readOnlyHint", true}}),
+        [](const Json& args, switchboard::Call&) {
+            const ParseResult result = parse_definition(definition_argument(args));
+            return ToolResult::structured(
+                {{"valid", result.problems.empty()}, {"problems", problems_json(result.problems)}});
+        });
+
+    plugin.add_tool(
+        Tool("workflow_define",
+             "Stores a workflow definition after validating it. Definitions are immutable: defining an existing "
+             "name adds a new version, and runs stay pinned to the version they started with. Returns {name, "
+             "version}. An invalid definition is refused with every problem and its JSON path.")
+            .input_schema({{"type", "object"},
+                           {"properties", {{"definition", kDefinitionArgument}}},
+                           {"required", {"definition"}}})
+            .output_schema({{"type", "object"},
+                            {"properties", {{"name", {{"type", "string"}}}, {"version", {{"type", "integer"}}}}},
+                            {"required", {"name", "version"}}}),
+        [&engine](const Json& args, switchboard::Call&) {
+            const Json& document = definition_argument(args);
+            const ParseResult result = parse_definition(document);
+            if (!result.problems.empty()) return ToolResult::error(describe_problems(result.problems));
+            const std::string name = result.definition->name;
+            const int64_t version = engine.read([&](Store& store) {
+                Transaction transaction(store.database());
+                const int64_t added = store.add_definition(name, document, now_ms());
+                transaction.commit();
+                return added;
+            });
+            return ToolResult::structured({{"name", name}, {"version", version}});
+        });
+
+    plugin.add_tool(
+        Tool("workflow_list",
+             "Lists stored workflows (what: \"definitions\", the default: each name with its latest version) or "
+             "runs (what: \"runs\", newest first, optionally filtered by name and status).")
+            .input_schema({{"type", "object"},
+                           {"properties",
+                            {{"what", {{"enum", {"definitions", "runs"}}}},
+                             {"name", {{"type", "string"}, {"description", "runs only: of this workflow"}}},
+                             {"status",
+                              {{"enum", {"running", "paused", "succeeded", "failed", "cancelled"}},
+                               {"description", "runs only"}}},
+                             {"limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}, {"default", 100}}}}}})
+            .output_schema({{"type", "object"},
+                            {"properties", {{"definitions", {{"type", "array"}}}, {"runs", {{"type", "array"}}}}}})
+            .annotations({{"readOnlyHint", true}}),
+        [&engine](const Json& args, switchboard::Call&) {
+            const std::string what = args.value("what", "definitions");
+            if (what != "definitions" && what != "runs")
+                return ToolResult::error("`what` must be \"definitions\" or \"runs\", got \"" + what + "\"");
+            if (what == "definitions")
+                return ToolResult::structured(
+                    {{"definitions", engine.read([](Store& store) { return store.list_definitions(); })}});
+            const int64_t limit = args.value("limit", 100);
+            if (limit < 1 || limit > 1000) return ToolResult::error("`limit` must be from 1 to 1000");
+            const std::string name = args.value("name", "");
+            const std::string status = args.value("status", "");
+            return ToolResult::structured(
+                {{"runs", engine.read([&](Store& store) { return store.list_runs(name, status, limit); })}});
+        });
+
+    plugin.add_tool(
+        Tool("workflow_get", "Returns a stored workflow definition: the latest version, or `version` when given.")
+            .input_schema(
+                {{"type", "object"},
+                 {"properties", {{"name", {{"type", "string"}}}, {"version", {{"type", "integer"}, {"minimum", 1}}}}},
+                 {"required", {"name"}}})
+            .output_schema({{"type", "object"},
+                            {"properties",
+                             {{"name", {{"type", "string"}}},
+                              {"version", {{"type", "integer"}}},
+                              {"definition", {{"type", "object"}}},
+                              {"created_at_ms", {{"type", "integer"}}}}},
+                            {"required", {"name", "version", "definition"}}})
+            .annotations({{"readOnlyHint", true}}),
+        [&engine](const Json& args, switchboard::Call&) {
+            const std::string name = args.at("name").get<std::string>();
+            const std::optional<int64_t> version =
+                args.contains("version") ? std::optional<int64_t>(args["version"].get<int64_t>()) : std::nullopt;
+            const auto found = engine.read([&](Store& store) { return store.definition(name, version); });
+            if (!found)
+                return ToolResult::error("no workflow named \"" + name + "\"" +
+                                         (version ? " with version " + std::to_string(*version) : std::string()) +
+                                         "; workflow_list shows the stored ones");
+            return ToolResult::structured({{"name", found->name},
+                                           {"version", found->version},
+                                           {"definition", found->document},
+                                           {"created_at_ms", found->created_at_ms}});
+        });
+}
+
+}  // namespace workflow

@@ -1,0 +1,531 @@
+// engine.cpp: see engine.hpp.
+#include "engine.hpp"
+
+#include "engine_state.hpp"
+
+#include "scheduler.hpp"
+#include "template.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <utility>
+
+namespace workflow {
+
+namespace {
+
+std::string new_run_id() {
+    static thread_local std::mt19937_64 random(std::random_device{}());
+    static const char* const kHex = "0123456789abcdef";
+    std::string id = "run_";
+    for (int i = 0; i < 16; ++i) id += kHex[random() % 16];
+    return id;
+}
+
+double random01() {
+    static thread_local std::mt19937_64 random(std::random_device{}());
+    return std::uniform_real_distribution<double>(0.0, 1.0)(random);
+}
+
+std::string idempotency_key(const std::string& run_id, const std::string& task_id, int attempt) {
+    return run_id + "/" + task_id + "/" + std::to_string(attempt);
+}
+
+// A tool's output: structuredContent when present, else the text content (as JSON when it parses).
+Json tool_output(const Json& result) {
+    if (result.contains("structuredContent")) return result["structuredContent"];
+    std::string text;
+    for (const Json& item : result.value("content", Json::array()))
+        if (item.value("type", "") == "text") text += item.value("text", "");
+    try {
+        return Json::parse(text);
+    } catch (const std::exception&) {
+        return text;
+    }
+}
+
+std::string tool_error_text(const Json& result) {
+    std::string text;
+    for (const Json& item : result.value("content", Json::array()))
+        if (item.value("type", "") == "text") text += item.value("text", "");
+    return text.empty() ? "the tool reported an error without a message" : text;
+}
+
+}  // namespace
+
+Engine::Engine(EngineHost& host, std::unique_ptr<Store> store, EngineOptions options)
+    : host_(host), options_(options), store_(std::move(store)), checkpointer_(host, *store_, store_mutex_) {}
+
+Engine::~Engine() {
+    {
+        std::unique_lock lock(lifetime_->mutex);  // waits for callbacks under way
+        lifetime_->stopped = true;
+    }
+    checkpointer_.drain_and_stop();
+    std::lock_guard lock(mutex_);
+    for (auto& [id, run] : runs_)
+        for (auto& [task_id, task] : run->tasks)
+            if (task.timer_id > 1) host_.cancel_timer(task.timer_id);
+}
+
+void Engine::locked(const std::function<void(Actions&)>& fn) {
+    if (lifetime_->stopped) return;
+    Actions actions;
+    {
+        std::lock_guard lock(mutex_);
+        fn(actions);
+    }
+    for (auto& action : actions) action();
+}
+
+TaskStates Engine::states_of(const ActiveRun& run) const {
+    TaskStates states;
+    for (const auto& [id, task] : run.tasks) states[id] = task.row.state;
+    return states;
+}
+
+// ---- starting and resuming --------------------------------------------------------------
+
+void Engine::start_run(const StoredDefinition& stored, Definition definition, Json input,
+                       std::function<void(const std::string&)> committed, std::unique_ptr<RunWatcher> watcher) {
+    auto run = std::make_unique<ActiveRun>();
+    run->row.id = new_run_id();
+    run->row.name = stored.name;
+    run->row.version = stored.version;
+    run->row.input = std::move(input);
+    run->row.created_at_ms = now_ms();
+    run->definition = std::move(definition);
+    RunRow insert = run->row;
+    for (const TaskDefinition& task : run->definition.tasks) {
+        ActiveTask active;
+        active.row.task_id = task.id;
+        insert.tasks.push_back(active.row);
+        run->tasks.emplace(task.id, std::move(active));
+    }
+    for (auto& [id, task] : run->tasks) task.definition = &run->definition.task(id);
+    if (watcher) run->watchers.push_back(std::move(watcher));
+    const std::string run_id = run->row.id;
+    const Json event = {
+        {"name", stored.name}, {"version", stored.version}, {"input", run->row.input}, {"pid", getpid()}};
+    run->seq = 1;
+    locked([&](Actions&) {
+        runs_.emplace(run_id, std::move(run));
+        checkpointer_.submit(
+            [insert, event](Store& store) {
+                store.insert_run(insert);
+                store.append_event(insert.id, 1, insert.created_at_ms, "run.started", "", event);
+            },
+            [this, run_id, committed, event] {
+                host_.publish("workflow.run.started",
+                              {{"run_id", run_id}, {"name", event["name"]}, {"version", event["version"]}});
+                if (committed) committed(run_id);
+                locked([&](Actions& actions) {
+                    auto found = runs_.find(run_id);
+                    if (found != runs_.end()) advance(*found->second, actions);
+                    pump(actions);
+                });
+            });
+    });
+}
+
+void Engine::resume_unfinished() {
+    // mutex_ is held across the read so that a run started by this process since load (already in
+    // runs_, or finished and so no longer stored as running) is never taken for an orphan.
+    locked([&](Actions& actions) {
+        std::vector<ActiveRun*> resumed;
+        {
+            std::lock_guard store_lock(store_mutex_);
+            for (const std::string& id : store_->unfinished_run_ids()) {
+                if (runs_.contains(id)) continue;
+                std::unique_ptr<ActiveRun> run = load_run(id);
+                if (!run) continue;
+                resumed.push_back(run.get());
+                runs_.emplace(id, std::move(run));
+            }
+        }
+        for (ActiveRun* run : resumed) reattach(*run, actions);
+        pump(actions);
+    });
+}
+
+void Engine::reattach(ActiveRun& run, Actions& actions) {
+    for (auto& [task_id, task] : run.tasks) {
+        if (task.row.state.status != TaskStatus::running || task.queued || task.timer_id != 0) continue;
+        if (task.definition->kind == TaskKind::wait) {
+            arm_timer(run, task, std::max<int64_t>(0, task.row.state.not_before_ms - now_ms()), actions);
+        } else {
+            task.queued = true;
+            ready_.emplace_front(run.row.id, task_id);  // in-flight work first
+        }
+    }
+    advance(run, actions);
+}
+
+void Engine::resume_later(int64_t delay_ms) {
+    host_.run_after(delay_ms, [this, life = lifetime_] {
+        std::shared_lock guard(life->mutex);
+        if (life->stopped) return;
+        host_.post_blocking([this, life] {
+            std::shared_lock inner(life->mutex);
+            if (!life->stopped) resume_unfinished();
+        });
+    });
+}
+
+std::unique_ptr<Engine::ActiveRun> Engine::load_run(const std::string& id) {
+    std::optional<RunRow> row = store_->run(id);
+    if (!row) return nullptr;
+    const std::optional<StoredDefinition> stored = store_->definition(row->name, row->version);
+    ParseResult parsed = stored ? parse_definition(stored->document) : ParseResult{};
+    if (!parsed.definition) {
+        host_.log_error("workflow run " + id + " cannot resume: its definition is missing or invalid");
+        return nullptr;
+    }
+    auto run = std::make_unique<ActiveRun>();
+    run->definition = std::move(*parsed.definition);
+    run->seq = row->last_seq;
+    for (TaskRow& task : row->tasks) {
+        ActiveTask active;
+        active.row = std::move(task);
+        active.resume_same = active.row.state.status == TaskStatus::running;
+        run->tasks.emplace(active.row.task_id, std::move(active));
+    }
+    row->tasks.clear();
+    run->row = std::move(*row);
+    for (auto& [task_id, task] : run->tasks) task.definition = &run->definition.task(task_id);
+    return run;
+}
+
+// ---- scheduling ---------------------------------------------------------------------------
+
+void Engine::advance(ActiveRun& run, Actions& actions) {
+    if (run.row.status != RunStatus::running || run.finishing) return;
+    const Plan plan = plan_next(run.definition, run.row.input, states_of(run));
+    for (const Skip& skip : plan.skipped) {
+        ActiveTask& task = run.tasks.at(skip.task);
+        task.row.state.status = TaskStatus::skipped;
+        task.row.finished_at_ms = now_ms();
+        checkpoint_task(run, task, "task.skipped", {{"reason", skip.reason}});
+    }
+    const int64_t now = now_ms();
+    for (const std::string& id : plan.ready) {
+        ActiveTask& task = run.tasks.at(id);
+        if (task.queued || task.timer_id != 0) continue;
+        if (task.row.state.not_before_ms > now) {
+            arm_timer(run, task, task.row.state.not_before_ms - now, actions);
+        } else if (task.definition->kind == TaskKind::wait) {
+            start_wait(run, task, actions);
+        } else {
+            task.queued = true;
+            ready_.emplace_back(run.row.id, id);
+        }
+    }
+    if (run_outcome(states_of(run))) finish_run(run, actions);
+}
+
+void Engine::pump(Actions& actions) {
+    while (in_flight_ < options_.max_concurrency && !ready_.empty()) {
+        const auto [run_id, task_id] = ready_.front();
+        ready_.pop_front();
+        auto found = runs_.find(run_id);
+        if (found == runs_.end()) continue;
+        ActiveRun& run = *found->second;
+        ActiveTask& task = run.tasks.at(task_id);
+        task.queued = false;
+        if (run.row.status != RunStatus::running) continue;
+        const bool resuming = task.resume_same && task.row.state.status == TaskStatus::running;
+        if (!resuming && task.row.state.status != TaskStatus::pending) continue;
+        start_attempt(run, task, resuming, actions);
+    }
+}
+
+void Engine::start_attempt(ActiveRun& run, ActiveTask& task, bool same_attempt, Actions& actions) {
+    const std::string run_id = run.row.id;
+    const std::string task_id = task.row.task_id;
+    task.resume_same = false;
+    if (!same_attempt) {
+        task.row.state.attempt += 1;
+        try {
+            task.row.input =
+                render_template(task.definition->arguments, expression_context(run.row.input, states_of(run)));
+        } catch (const std::exception& e) {
+            task.row.state.status = TaskStatus::failed;
+            task.row.state.error = std::string("cannot render the arguments: ") + e.what();
+            task.row.state.error_kind = "bad_arguments";
+            task.row.finished_at_ms = now_ms();
+            checkpoint_task(run, task, "task.failed",
+                            {{"error", task.row.state.error}, {"error_kind", "bad_arguments"}});
+            advance(run, actions);
+            return;
+        }
+    }
+    const int attempt = task.row.state.attempt;
+    const std::string key = idempotency_key(run_id, task_id, attempt);
+    task.row.state.status = TaskStatus::running;
+    task.row.state.not_before_ms = 0;
+    task.row.started_at_ms = now_ms();
+    task.in_flight = true;
+    task.timed_out = false;
+    task.cancel_requested = false;
+    task.call_id = 0;
+    ++in_flight_;
+    const Json params = {
+        {"name", task.definition->tool},
+        {"arguments", task.row.input},
+        {"_meta",
+         {{"idempotency_key", key}, {"workflow", {{"run_id", run_id}, {"task_id", task_id}, {"attempt", attempt}}}}}};
+    const std::optional<int64_t> timeout = task.definition->timeout_ms;
+    checkpoint_task(run, task, same_attempt ? "task.resumed" : "task.started",
+                    {{"attempt", attempt}, {"idempotency_key", key}, {"pid", getpid()}});
+    // The call goes out only after the checkpoint above commits, and only if the task still
+    // wants it (a cancel may have come in between).
+    checkpointer_.submit(nullptr, [this, life = lifetime_, run_id, task_id, attempt, params, timeout] {
+        bool wanted = false;
+        locked([&](Actions& later) {
+            auto found = runs_.find(run_id);
+            ActiveTask* current = found == runs_.end() ? nullptr : &found->second->tasks.at(task_id);
+            wanted = current != nullptr && current->in_flight && current->row.state.attempt == attempt &&
+                     current->row.state.status == TaskStatus::running;
+            if (wanted) return;
+            --in_flight_;
+            if (current != nullptr) current->in_flight = false;
+            pump(later);
+        });
+        if (!wanted) return;
+        const uint64_t call_id = host_.call_tool(params, [this, life, run_id, task_id, attempt](bool ok, Json value) {
+            std::shared_lock guard(life->mutex);
+            if (!life->stopped) on_reply(run_id, task_id, attempt, ok, value);
+        });
+        locked([&](Actions& later) {
+            auto found = runs_.find(run_id);
+            if (found == runs_.end()) return;
+            ActiveTask& current = found->second->tasks.at(task_id);
+            if (!current.in_flight || current.row.state.attempt != attempt) return;  // already answered
+            current.call_id = call_id;
+            if (current.cancel_requested && call_id != 0)
+                later.push_back([this, call_id] { host_.cancel_call(call_id); });
+            if (timeout && call_id != 0) {
+                current.timer_id = host_.run_after(*timeout, [this, life, run_id, task_id, attempt] {
+                    std::shared_lock guard(life->mutex);
+                    if (!life->stopped) on_timeout(run_id, task_id, attempt);
+                });
+            }
+        });
+    });
+}
+
+void Engine::start_wait(ActiveRun& run, ActiveTask& task, Actions& actions) {
+    task.row.state.status = TaskStatus::running;
+    task.row.state.attempt = 1;
+    task.row.started_at_ms = now_ms();
+    task.row.state.not_before_ms = task.row.started_at_ms + task.definition->wait_ms;
+    checkpoint_task(run, task, "task.started", {{"attempt", 1}, {"until_ms", task.row.state.not_before_ms}});
+    arm_timer(run, task, task.definition->wait_ms, actions);
+}
+
+void Engine::arm_timer(ActiveRun& run, ActiveTask& task, int64_t delay_ms, Actions& actions) {
+    const std::string run_id = run.row.id;
+    const std::string task_id = task.row.task_id;
+    task.timer_id = 1;  // placeholder until the host answers: advance() must not arm a second one
+    actions.push_back([this, life = lifetime_, run_id, task_id, delay_ms] {
+        const uint64_t id = host_.run_after(delay_ms, [this, life, run_id, task_id] {
+            std::shared_lock guard(life->mutex);
+            if (!life->stopped) on_timer(run_id, task_id);
+        });
+        std::lock_guard lock(mutex_);
+        auto found = runs_.find(run_id);
+        if (found == runs_.end()) return;
+        ActiveTask& armed = found->second->tasks.at(task_id);
+        if (armed.timer_id == 1) armed.timer_id = id;
+    });
+}
+
+// A retry delay ended (task pending) or a wait ended (task running).
+void Engine::on_timer(const std::string& run_id, const std::string& task_id) {
+    locked([&](Actions& actions) {
+        auto found = runs_.find(run_id);
+        if (found == runs_.end()) return;
+        ActiveRun& run = *found->second;
+        ActiveTask& task = run.tasks.at(task_id);
+        task.timer_id = 0;
+        // A wait that ends is recorded even in a paused run; only new starts are held back.
+        if (task.definition->kind == TaskKind::wait && task.row.state.status == TaskStatus::running) {
+            task.row.state.status = TaskStatus::succeeded;
+            task.row.state.output = Json::object({{"waited_ms", task.definition->wait_ms}});
+            finish_task(run, task, actions);
+            return;
+        }
+        if (run.row.status != RunStatus::running) return;
+        task.row.state.not_before_ms = 0;
+        advance(run, actions);
+        pump(actions);
+    });
+}
+
+void Engine::on_timeout(const std::string& run_id, const std::string& task_id, int attempt) {
+    locked([&](Actions& actions) {
+        auto found = runs_.find(run_id);
+        if (found == runs_.end()) return;
+        ActiveTask& task = found->second->tasks.at(task_id);
+        task.timer_id = 0;
+        if (!task.in_flight || task.row.state.attempt != attempt) return;
+        task.timed_out = true;
+        const uint64_t call_id = task.call_id;
+        actions.push_back([this, call_id] { host_.cancel_call(call_id); });
+    });
+}
+
+void Engine::on_reply(const std::string& run_id, const std::string& task_id, int attempt, bool ok, const Json& value) {
+    locked([&](Actions& actions) {
+        --in_flight_;
+        auto found = runs_.find(run_id);
+        if (found != runs_.end()) {
+            ActiveRun& run = *found->second;
+            ActiveTask& task = run.tasks.at(task_id);
+            if (task.in_flight && task.row.state.attempt == attempt && task.row.state.status == TaskStatus::running) {
+                task.in_flight = false;
+                task.call_id = 0;
+                if (task.timer_id > 1) {
+                    const uint64_t timer = task.timer_id;
+                    actions.push_back([this, timer] { host_.cancel_timer(timer); });
+                }
+                task.timer_id = 0;
+                const bool tool_failed = ok && value.value("isError", false);
+                if (ok && !tool_failed) {
+                    task.row.state.status = TaskStatus::succeeded;
+                    task.row.state.output = tool_output(value);
+                    task.row.state.error = nullptr;
+                    task.row.state.error_kind.clear();
+                    finish_task(run, task, actions);
+                } else {
+                    const std::string kind = task.timed_out ? "timeout" : (tool_failed ? "tool_error" : "call_error");
+                    const std::string message =
+                        task.timed_out ? "timed out after " + std::to_string(*task.definition->timeout_ms) + " ms"
+                        : tool_failed  ? tool_error_text(value)
+                                       : value.value("message", std::string("the call failed"));
+                    task.row.state.error = message;
+                    task.row.state.error_kind = kind;
+                    if (should_retry(task.definition->retry, attempt, kind)) {
+                        const int64_t delay = backoff_delay_ms(task.definition->retry, attempt + 1, random01());
+                        task.row.state.status = TaskStatus::pending;
+                        task.row.state.not_before_ms = now_ms() + delay;
+                        checkpoint_task(
+                            run, task, "task.retrying",
+                            {{"attempt", attempt}, {"error", message}, {"error_kind", kind}, {"delay_ms", delay}});
+                        advance(run, actions);
+                    } else {
+                        task.row.state.status = TaskStatus::failed;
+                        finish_task(run, task, actions);
+                    }
+                }
+            }
+        }
+        pump(actions);
+    });
+}
+
+void Engine::finish_task(ActiveRun& run, ActiveTask& task, Actions& actions) {
+    task.row.finished_at_ms = now_ms();
+    Json data = {{"attempt", task.row.state.attempt}};
+    if (task.row.state.status == TaskStatus::failed) {
+        data["error"] = task.row.state.error;
+        data["error_kind"] = task.row.state.error_kind;
+    }
+    checkpoint_task(run, task, "task." + std::string(to_string(task.row.state.status)), data);
+    advance(run, actions);
+    pump(actions);
+}
+
+void Engine::finish_run(ActiveRun& run, Actions& actions) {
+    (void)actions;
+    run.finishing = true;
+    const TaskStates states = states_of(run);
+    run.row.status = *run_outcome(states);
+    if (run.row.status == RunStatus::succeeded && !run.definition.outputs.is_null()) {
+        try {
+            run.row.output = render_template(run.definition.outputs, expression_context(run.row.input, states));
+        } catch (const std::exception& e) {
+            run.row.status = RunStatus::failed;
+            run.row.error = std::string("cannot render the outputs: ") + e.what();
+        }
+    }
+    if (run.row.status == RunStatus::failed && run.row.error.is_null()) {
+        for (const TaskDefinition& definition : run.definition.tasks) {
+            const TaskState& state = states.at(definition.id);
+            if (state.status == TaskStatus::failed) {
+                run.row.error = "task " + definition.id + " failed: " + state.error.dump();
+                break;
+            }
+        }
+    }
+    run.row.finished_at_ms = now_ms();
+    const RunRow row = run.row;
+    const int64_t seq = ++run.seq;
+    const std::string status(to_string(row.status));
+    checkpointer_.submit(
+        [row, seq, status](Store& store) {
+            store.update_run(row);
+            store.append_event(row.id, seq, row.finished_at_ms, "run." + status, "",
+                               {{"output", row.output}, {"error", row.error}});
+        },
+        [this, run_id = row.id, status, name = row.name] {
+            std::vector<std::unique_ptr<RunWatcher>> watchers;
+            {
+                std::lock_guard lock(mutex_);
+                auto found = runs_.find(run_id);
+                if (found == runs_.end()) return;
+                watchers = std::move(found->second->watchers);
+                runs_.erase(found);
+            }
+            host_.publish("workflow.run." + (status == "succeeded" ? std::string("completed") : status),
+                          {{"run_id", run_id}, {"name", name}, {"status", status}});
+            host_.resource_updated("workflow://runs/" + run_id);
+            if (watchers.empty()) return;
+            Json view;
+            {
+                std::lock_guard lock(store_mutex_);
+                if (auto stored = store_->run(run_id)) view = run_to_json(*stored);
+            }
+            for (auto& watcher : watchers)
+                if (watcher->done) watcher->done(view);
+        });
+}
+
+// Queues the task's row and one history event; publishes after the commit.
+void Engine::checkpoint_task(ActiveRun& run, ActiveTask& task, const std::string& event, Json data) {
+    const std::string run_id = run.row.id;
+    const TaskRow row = task.row;
+    const int64_t seq = ++run.seq;
+    const int64_t at = now_ms();
+    const TaskStates states = states_of(run);
+    size_t done = 0;
+    for (const auto& [id, state] : states) done += is_terminal(state.status) ? 1 : 0;
+    const size_t total = states.size();
+    const double progress = progress_fraction(states);
+    checkpointer_.submit(
+        [run_id, row, seq, at, event, data = std::move(data)](Store& store) {
+            store.upsert_task(run_id, row);
+            store.append_event(run_id, seq, at, event, row.task_id, data);
+        },
+        [this, run_id, task_id = row.task_id, status = std::string(to_string(row.state.status)),
+         attempt = row.state.attempt, progress, done,
+         total] { notify_task(run_id, task_id, status, attempt, progress, done, total); });
+}
+
+void Engine::notify_task(const std::string& run_id, const std::string& task_id, const std::string& status, int attempt,
+                         double progress, size_t done, size_t total) {
+    host_.publish(
+        "workflow.task.updated",
+        {{"run_id", run_id}, {"task", task_id}, {"status", status}, {"attempt", attempt}, {"progress", progress}});
+    host_.resource_updated("workflow://runs/" + run_id);
+    std::lock_guard lock(mutex_);
+    auto found = runs_.find(run_id);
+    if (found == runs_.end()) return;
+    for (auto& watcher : found->second->watchers)
+        if (watcher->progress) watcher->progress(done, total, task_id + " " + status);
+}
+
+}  // namespace workflow

@@ -1,0 +1,129 @@
+// engine.hpp: runs workflows durably. It keeps the state of unfinished runs in memory, checkpoints
+// every change through the Checkpointer before acting on it, dispatches ready tool tasks with
+// EngineHost::call_tool under a global concurrency limit, and resumes unfinished runs at start.
+//
+// Guarantee (docs/workflow.md): a task checkpointed as succeeded never runs again; a task that
+// was running when the process died runs once more after the restart, with the same attempt
+// number and so the same idempotency key "<run_id>/<task_id>/<attempt>".
+#pragma once
+
+#include "checkpointer.hpp"
+#include "definition.hpp"
+#include "engine_host.hpp"
+#include "store.hpp"
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+namespace workflow {
+
+struct EngineOptions {
+    int max_concurrency = 8;  // tool calls in flight across all runs
+};
+
+// Someone waiting for a run: progress after each task change, done once at the end.
+struct RunWatcher {
+    std::function<void(size_t done, size_t total, const std::string& message)> progress;
+    std::function<void(const Json& run)> done;
+};
+
+class Engine {
+ public:
+    Engine(EngineHost& host, std::unique_ptr<Store> store, EngineOptions options);
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    // Loads every run stored as running and carries on. Call once, off the I/O thread.
+    void resume_unfinished();
+    // resume_unfinished() on the blocking pool after `delay_ms`, unless the engine is gone by then.
+    void resume_later(int64_t delay_ms);
+
+    // Starts a run of `stored` (already parsed as `definition`). `committed(run_id)` runs once the
+    // run is durable; `watcher` (optional) follows it to the end.
+    void start_run(const StoredDefinition& stored, Definition definition, Json input,
+                   std::function<void(const std::string& run_id)> committed, std::unique_ptr<RunWatcher> watcher);
+
+    // Cancels a running run: pending tasks end cancelled and running tool calls get cancel_call.
+    // Returns false when the run is not running (unknown or finished).
+    bool cancel_run(const std::string& run_id, std::function<void()> committed);
+
+    // Control of a run. Each returns nullopt when accepted, with `committed` run once the change
+    // is durable, or the reason it was refused (for an `isError` result).
+    // pause: no new task starts; calls in flight finish and are recorded.
+    std::optional<std::string> pause_run(const std::string& run_id, std::function<void()> committed);
+    // resume: a paused run carries on (also after a restart, which leaves paused runs paused).
+    std::optional<std::string> resume_run(const std::string& run_id, std::function<void()> committed);
+    // retry: a failed task of a failed run gets one more attempt (a new attempt number, so a new
+    // idempotency key); the tasks skipped because of it are pending again and the run is running.
+    std::optional<std::string> retry_task(const std::string& run_id, const std::string& task_id,
+                                          std::function<void()> committed);
+
+    // Reads the store under its lock (tools and resources use it).
+    template <typename Fn>
+    auto read(Fn&& fn) {
+        std::lock_guard lock(store_mutex_);
+        return fn(*store_);
+    }
+
+ private:
+    struct ActiveTask;
+    struct ActiveRun;
+    using Actions = std::vector<std::function<void()>>;
+
+    // Reads a stored run for resumption; store_mutex_ held. Null when it cannot resume.
+    std::unique_ptr<ActiveRun> load_run(const std::string& id);
+    // Re-dispatches the tasks of a freshly loaded run that were running when it was stored.
+    void reattach(ActiveRun& run, Actions& actions);
+    // The run, from memory or else from the store (mutex_ held). Null when unknown.
+    ActiveRun* find_or_load(const std::string& run_id);
+    // Queues the run row and one run-level history event.
+    void checkpoint_run(ActiveRun& run, const std::string& event, Json data, std::function<void()> then);
+    // Each takes mutex_ (held) and appends host calls to `actions`, run after unlocking.
+    void advance(ActiveRun& run, Actions& actions);
+    void pump(Actions& actions);
+    void start_attempt(ActiveRun& run, ActiveTask& task, bool same_attempt, Actions& actions);
+    void start_wait(ActiveRun& run, ActiveTask& task, Actions& actions);
+    void arm_timer(ActiveRun& run, ActiveTask& task, int64_t delay_ms, Actions& actions);
+    void finish_task(ActiveRun& run, ActiveTask& task, Actions& actions);
+    void finish_run(ActiveRun& run, Actions& actions);
+    void checkpoint_task(ActiveRun& run, ActiveTask& task, const std::string& event, Json data);
+    void on_reply(const std::string& run_id, const std::string& task_id, int attempt, bool ok, const Json& value);
+    void on_timer(const std::string& run_id, const std::string& task_id);
+    void on_timeout(const std::string& run_id, const std::string& task_id, int attempt);
+    void notify_task(const std::string& run_id, const std::string& task_id, const std::string& status, int attempt,
+                     double progress, size_t done, size_t total);
+    TaskStates states_of(const ActiveRun& run) const;
+
+    // Runs `fn(actions)` under mutex_, then the actions. Does nothing after stop.
+    void locked(const std::function<void(Actions&)>& fn);
+
+    EngineHost& host_;
+    EngineOptions options_;
+    std::mutex store_mutex_;
+    std::unique_ptr<Store> store_;  // guarded by store_mutex_
+    Checkpointer checkpointer_;
+
+    // Host callbacks (replies, timers) may arrive after the engine is gone: they hold a copy of
+    // this and a shared lock on it, and do nothing once `stopped` is set.
+    struct Lifetime {
+        std::shared_mutex mutex;
+        std::atomic<bool> stopped{false};
+    };
+    std::shared_ptr<Lifetime> lifetime_ = std::make_shared<Lifetime>();
+
+    std::mutex mutex_;
+    std::map<std::string, std::unique_ptr<ActiveRun>> runs_;  // guarded by mutex_
+    std::deque<std::pair<std::string, std::string>> ready_;   // (run, task) waiting for a slot; guarded by mutex_
+    int in_flight_ = 0;                                       // tool calls begun, not answered; guarded by mutex_
+};
+
+}  // namespace workflow

@@ -1,0 +1,79 @@
+// store.hpp: the workflow database (<data_dir>/workflow.db): definitions, runs, task states and
+// each run's event history. Not thread-safe: the engine serializes access with one mutex.
+//
+// Writes happen inside a Transaction the caller opens (the engine batches many checkpoints
+// into one commit); reads return JSON ready for tool results.
+#pragma once
+
+#include "scheduler.hpp"
+#include "sqlite.hpp"
+#include "task_status.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace workflow {
+
+struct StoredDefinition {
+    std::string name;
+    int64_t version = 0;
+    Json document;
+    int64_t created_at_ms = 0;
+};
+
+struct TaskRow {
+    std::string task_id;
+    TaskState state;
+    Json input;  // the rendered arguments of the latest attempt
+    int64_t started_at_ms = 0;
+    int64_t finished_at_ms = 0;
+};
+
+struct RunRow {
+    std::string id;
+    std::string name;
+    int64_t version = 0;
+    RunStatus status = RunStatus::running;
+    Json input;
+    Json output;
+    Json error;
+    int64_t created_at_ms = 0;
+    int64_t finished_at_ms = 0;
+    int64_t last_seq = 0;  // the highest event sequence number
+    std::vector<TaskRow> tasks;
+};
+
+class Store {
+ public:
+    explicit Store(const std::string& path);
+
+    Database& database() { return db_; }
+
+    // ---- definitions (immutable; a define adds version max+1) ----
+    int64_t add_definition(const std::string& name, const Json& document, int64_t now_ms);
+    std::optional<StoredDefinition> definition(const std::string& name, std::optional<int64_t> version);
+    Json list_definitions();
+
+    // ---- runs ----
+    void insert_run(const RunRow& run);
+    void update_run(const RunRow& run);
+    void upsert_task(const std::string& run_id, const TaskRow& task);
+    void append_event(const std::string& run_id, int64_t seq, int64_t at_ms, const std::string& type,
+                      const std::string& task_id, const Json& data);
+
+    std::optional<RunRow> run(const std::string& id);
+    std::vector<std::string> unfinished_run_ids();
+    Json list_runs(const std::string& name, const std::string& status, int64_t limit);
+    Json history(const std::string& run_id, int64_t after_seq, int64_t limit);
+
+ private:
+    void migrate();
+    Database db_;
+};
+
+// JSON views used by tools, resources and events.
+Json run_to_json(const RunRow& run);
+
+}  // namespace workflow

@@ -1,0 +1,17 @@
+// tools.hpp: the workflow_* MCP tools and the workflow:// resources.
+#pragma once
+
+#include "engine.hpp"
+
+#include <switchboard/sdk.hpp>
+
+namespace workflow {
+
+void register_definition_tools(switchboard::Plugin& plugin, Engine& engine);
+void register_run_tools(switchboard::Plugin& plugin, Engine& engine);
+void register_resources(switchboard::Plugin& plugin, Engine& engine);
+
+// The published JSON Schema of a definition (schema/workflow.schema.json, built in).
+extern const char* const kWorkflowSchema;
+
+}  // namespace workflow

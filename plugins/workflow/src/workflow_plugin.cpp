@@ -1,0 +1,35 @@
+// workflow_plugin.cpp: the plugin object: config, storage, engine, tools, resources, and the
+// resumption of unfinished runs shortly after load.
+#include "engine.hpp"
+#include "host_adapter.hpp"
+#include "plugin_config.hpp"
+#include "tools.hpp"
+
+#include <switchboard/sdk.hpp>
+
+namespace workflow {
+
+class WorkflowPlugin : public switchboard::Plugin {
+ public:
+    explicit WorkflowPlugin(const sb_host_api* api)
+        : Plugin(api),
+          config_(parse_plugin_config(config())),
+          host_(*this),
+          engine_(host_, std::make_unique<Store>(data_dir() + "/workflow.db"), EngineOptions{config_.max_concurrency}) {
+        register_definition_tools(*this, engine_);
+        register_run_tools(*this, engine_);
+        register_resources(*this, engine_);
+        // Other plugins may still be loading: their tools must be routable before runs resume.
+        engine_.resume_later(config_.resume_delay_ms);
+    }
+
+ private:
+    PluginConfig config_;
+    HostAdapter host_;  // outlives engine_, which cancels its timers through it
+    Engine engine_;
+};
+
+}  // namespace workflow
+
+SWITCHBOARD_PLUGIN(workflow::WorkflowPlugin, "workflow", "0.1.0",
+                   "Durable workflows over any MCP tool: define, run, resume after restarts.")

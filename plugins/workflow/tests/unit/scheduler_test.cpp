@@ -1,0 +1,100 @@
+// scheduler_test.cpp: the ready set, skips and their cascade, and run outcomes.
+#include "scheduler.hpp"
+
+#include <gtest/gtest.h>
+
+namespace workflow {
+namespace {
+
+Definition parse(const Json& tasks) {
+    ParseResult result = parse_definition({{"name", "w"}, {"tasks", tasks}});
+    EXPECT_TRUE(result.problems.empty()) << describe_problems(result.problems);
+    return std::move(*result.definition);
+}
+
+TaskStates fresh(const Definition& definition) {
+    TaskStates states;
+    for (const TaskDefinition& task : definition.tasks) states[task.id] = TaskState{};
+    return states;
+}
+
+std::vector<std::string> skipped(const Plan& plan) {
+    std::vector<std::string> ids;
+    for (const Skip& skip : plan.skipped) ids.push_back(skip.task);
+    return ids;
+}
+
+// a -> {b, c} -> d
+const Json kDiamond = {{{"id", "a"}, {"tool", "x"}},
+                       {{"id", "b"}, {"tool", "x"}, {"after", {"a"}}},
+                       {{"id", "c"}, {"tool", "x"}, {"after", {"a"}}},
+                       {{"id", "d"}, {"tool", "x"}, {"after", {"b", "c"}}}};
+
+TEST(Scheduler, RootsAreReadyFirst) {
+    const Definition definition = parse(kDiamond);
+    const Plan plan = plan_next(definition, Json::object(), fresh(definition));
+    EXPECT_EQ(plan.ready, (std::vector<std::string>{"a"}));
+    EXPECT_TRUE(plan.skipped.empty());
+}
+
+TEST(Scheduler, DependentsBecomeReadyWhenAllDependenciesSucceed) {
+    const Definition definition = parse(kDiamond);
+    TaskStates states = fresh(definition);
+    states["a"].status = TaskStatus::succeeded;
+    EXPECT_EQ(plan_next(definition, Json::object(), states).ready, (std::vector<std::string>{"b", "c"}));
+    states["b"].status = TaskStatus::succeeded;
+    states["c"].status = TaskStatus::running;
+    EXPECT_TRUE(plan_next(definition, Json::object(), states).ready.empty());
+    states["c"].status = TaskStatus::succeeded;
+    EXPECT_EQ(plan_next(definition, Json::object(), states).ready, (std::vector<std::string>{"d"}));
+}
+
+TEST(Scheduler, FailureSkipsDependentsTransitively) {
+    const Definition definition = parse(kDiamond);
+    TaskStates states = fresh(definition);
+    states["a"].status = TaskStatus::failed;
+    const Plan plan = plan_next(definition, Json::object(), states);
+    EXPECT_TRUE(plan.ready.empty());
+    EXPECT_EQ(skipped(plan), (std::vector<std::string>{"b", "c", "d"}));
+    EXPECT_EQ(plan.skipped[0].reason, "dependency a failed");
+}
+
+TEST(Scheduler, WhenFalseSkipsAndCascades) {
+    const Definition definition =
+        parse({{{"id", "a"}, {"tool", "x"}},
+               {{"id", "b"}, {"tool", "x"}, {"after", {"a"}}, {"when", "tasks.a.output.n > 5"}},
+               {{"id", "c"}, {"tool", "x"}, {"after", {"b"}}},
+               {{"id", "d"}, {"tool", "x"}, {"after", {"a"}}, {"when", "input.go"}}});
+    TaskStates states = fresh(definition);
+    states["a"].status = TaskStatus::succeeded;
+    states["a"].output = {{"n", 1}};
+    const Plan plan = plan_next(definition, {{"go", true}}, states);
+    EXPECT_EQ(plan.ready, (std::vector<std::string>{"d"}));
+    EXPECT_EQ(skipped(plan), (std::vector<std::string>{"b", "c"}));
+    EXPECT_EQ(plan.skipped[0].reason, "condition is false: tasks.a.output.n > 5");
+}
+
+TEST(Scheduler, RetryingTaskStaysReadyWithoutReevaluatingWhen) {
+    const Definition definition = parse({{{"id", "a"}, {"tool", "x"}, {"when", "input.go"}}});
+    TaskStates states = fresh(definition);
+    states["a"].attempt = 1;  // failed once, waiting to retry; the input no longer says go
+    EXPECT_EQ(plan_next(definition, {{"go", false}}, states).ready, (std::vector<std::string>{"a"}));
+}
+
+TEST(Scheduler, RunOutcome) {
+    TaskStates states = {{"a", {}}, {"b", {}}};
+    EXPECT_FALSE(run_outcome(states));
+    states["a"].status = TaskStatus::succeeded;
+    states["b"].status = TaskStatus::skipped;
+    EXPECT_EQ(run_outcome(states), RunStatus::succeeded);
+    EXPECT_DOUBLE_EQ(progress_fraction(states), 1.0);
+    states["b"].status = TaskStatus::failed;
+    EXPECT_EQ(run_outcome(states), RunStatus::failed);
+    states["b"].status = TaskStatus::cancelled;
+    EXPECT_EQ(run_outcome(states), RunStatus::cancelled);
+    states["b"].status = TaskStatus::running;
+    EXPECT_DOUBLE_EQ(progress_fraction(states), 0.5);
+}
+
+}  // namespace
+}  // namespace workflow
