@@ -1,7 +1,7 @@
-// sqlite.cpp: see sqlite.hpp.
-#include "sqlite.hpp"
+// sqlite.cpp: see switchboard/sqlite.hpp.
+#include "switchboard/sqlite.hpp"
 
-namespace knowledge {
+namespace switchboard::sqlite {
 
 namespace {
 [[noreturn]] void fail(sqlite3* db, int code, std::string_view what) {
@@ -121,4 +121,4 @@ void Transaction::commit() {
     done_ = true;
 }
 
-}  // namespace knowledge
+}  // namespace switchboard::sqlite
