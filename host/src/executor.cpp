@@ -23,7 +23,12 @@ Executor::~Executor() { stop(); }
 
 void Executor::post(std::function<void()> task) { boost::asio::post(io_, std::move(task)); }
 
-void Executor::post_blocking(std::function<void()> task) { boost::asio::post(blocking_, std::move(task)); }
+void Executor::post_blocking(std::function<void()> task) {
+    // Once stopping, the pool may already be joined and would drop the task unrun; a plugin's
+    // task owns what it was given (the SDK frees its closure when it runs), so run it here.
+    if (stopped_) return task();
+    boost::asio::post(blocking_, std::move(task));
+}
 
 uint64_t Executor::post_after(std::chrono::milliseconds delay, std::function<void()> task) {
     const uint64_t id = next_timer_id_++;
