@@ -47,6 +47,7 @@ class Validator {
         check_references(tasks);
         if (problems_.empty()) check_cycles();
         if (problems_.empty()) check_expressions(document);
+        if (problems_.empty()) link_dependencies();
         return finish();
     }
 
@@ -253,12 +254,16 @@ class Validator {
 
     void check_expressions(const Json& document) {
         for (size_t i = 0; i < definition_.tasks.size(); ++i) {
-            const TaskDefinition& task = definition_.tasks[i];
+            TaskDefinition& task = definition_.tasks[i];
             const std::string path = "$.tasks[" + std::to_string(i) + "]";
             const std::set<std::string> readable = ancestors(task.id);
+            std::set<std::string> reads;
             if (!task.when.empty()) {
                 try {
-                    check_expression(path + ".when", Expression::parse(task.when), &readable);
+                    auto condition = std::make_shared<const Expression>(Expression::parse(task.when));
+                    check_expression(path + ".when", *condition, &readable);
+                    for (const std::string& id : condition->task_references()) reads.insert(id);
+                    task.condition = std::move(condition);
                 } catch (const ExpressionError& e) {
                     problem(path + ".when", std::string("bad expression: ") + e.what());
                 }
@@ -266,19 +271,44 @@ class Validator {
             try {
                 for_each_template(task.arguments, path + ".arguments", [&](const std::string& at, const Expression& e) {
                     check_expression(at, e, &readable);
+                    for (const std::string& id : e.task_references()) reads.insert(id);
                 });
             } catch (const ExpressionError& e) {
                 problem(path + ".arguments", e.what());
             }
+            task.reads = indices_of(reads);
         }
         if (document.contains("outputs")) {
             definition_.outputs = document["outputs"];
+            std::set<std::string> reads;
             try {
                 for_each_template(definition_.outputs, "$.outputs", [&](const std::string& at, const Expression& e) {
                     check_expression(at, e, nullptr);
+                    for (const std::string& id : e.task_references()) reads.insert(id);
                 });
             } catch (const ExpressionError& e) {
                 problem("$.outputs", e.what());
+            }
+            definition_.output_reads = indices_of(reads);
+        }
+    }
+
+    // Known task ids as indices; unknown ones were reported already.
+    std::vector<size_t> indices_of(const std::set<std::string>& ids) const {
+        std::vector<size_t> indices;
+        for (const std::string& id : ids) {
+            auto found = definition_.index_by_id.find(id);
+            if (found != definition_.index_by_id.end()) indices.push_back(found->second);
+        }
+        return indices;
+    }
+
+    void link_dependencies() {
+        for (size_t i = 0; i < definition_.tasks.size(); ++i) {
+            for (const std::string& id : definition_.tasks[i].after) {
+                const size_t dependency = definition_.index_by_id.at(id);
+                definition_.tasks[i].dependencies.push_back(dependency);
+                definition_.tasks[dependency].dependents.push_back(i);
             }
         }
     }

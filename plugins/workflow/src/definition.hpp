@@ -5,12 +5,14 @@
 // the document.
 #pragma once
 
+#include "expression.hpp"
 #include "retry.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,6 +33,12 @@ struct TaskDefinition {
     int64_t wait_ms = 0;  // kind wait
     std::optional<int64_t> timeout_ms;
     RetryPolicy retry;
+
+    // Derived at validation, so that scheduling never re-parses or scans the whole workflow.
+    std::shared_ptr<const Expression> condition;  // `when`, parsed; null when always
+    std::vector<size_t> dependencies;             // `after`, as indices
+    std::vector<size_t> dependents;               // tasks that name this one in `after`
+    std::vector<size_t> reads;                    // tasks its `when` and templates read
 };
 
 struct Definition {
@@ -39,6 +47,7 @@ struct Definition {
     std::vector<TaskDefinition> tasks;  // in document order
     Json outputs;                       // templated; null when absent
     std::map<std::string, size_t> index_by_id;
+    std::vector<size_t> output_reads;  // tasks the `outputs` templates read
 
     const TaskDefinition& task(const std::string& id) const { return tasks.at(index_by_id.at(id)); }
 };

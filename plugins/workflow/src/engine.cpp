@@ -81,12 +81,6 @@ void Engine::locked(const std::function<void(Actions&)>& fn) {
     for (auto& action : actions) action();
 }
 
-TaskStates Engine::states_of(const ActiveRun& run) const {
-    TaskStates states;
-    for (const auto& [id, task] : run.tasks) states[id] = task.row.state;
-    return states;
-}
-
 // ---- starting and resuming --------------------------------------------------------------
 
 void Engine::start_run(const StoredDefinition& stored, Definition definition, Json input,
@@ -105,7 +99,7 @@ void Engine::start_run(const StoredDefinition& stored, Definition definition, Js
         insert.tasks.push_back(active.row);
         run->tasks.emplace(task.id, std::move(active));
     }
-    for (auto& [id, task] : run->tasks) task.definition = &run->definition.task(id);
+    run->index_tasks();
     if (watcher) run->watchers.push_back(std::move(watcher));
     const std::string run_id = run->row.id;
     const Json event = {
@@ -195,7 +189,7 @@ std::unique_ptr<Engine::ActiveRun> Engine::load_run(const std::string& id) {
     }
     row->tasks.clear();
     run->row = std::move(*row);
-    for (auto& [task_id, task] : run->tasks) task.definition = &run->definition.task(task_id);
+    run->index_tasks();
     return run;
 }
 
@@ -203,13 +197,15 @@ std::unique_ptr<Engine::ActiveRun> Engine::load_run(const std::string& id) {
 
 void Engine::advance(ActiveRun& run, Actions& actions) {
     if (run.row.status != RunStatus::running || run.finishing) return;
-    const Plan plan = plan_next(run.definition, run.row.input, states_of(run));
+    const Plan plan =
+        plan_tasks(run.definition, run.row.input, run.lookup(), std::exchange(run.candidates, std::vector<size_t>{}));
     for (const Skip& skip : plan.skipped) {
         ActiveTask& task = run.tasks.at(skip.task);
-        task.row.state.status = TaskStatus::skipped;
+        run.set_status(task, TaskStatus::skipped);
         task.row.finished_at_ms = now_ms();
         checkpoint_task(run, task, "task.skipped", {{"reason", skip.reason}});
     }
+    run.candidates.clear();  // the skips above re-queued dependents that this plan already decided
     const int64_t now = now_ms();
     for (const std::string& id : plan.ready) {
         ActiveTask& task = run.tasks.at(id);
@@ -223,7 +219,7 @@ void Engine::advance(ActiveRun& run, Actions& actions) {
             ready_.emplace_back(run.row.id, id);
         }
     }
-    if (run_outcome(states_of(run))) finish_run(run, actions);
+    if (run.counts.outcome()) finish_run(run, actions);
 }
 
 void Engine::pump(Actions& actions) {
@@ -249,10 +245,9 @@ void Engine::start_attempt(ActiveRun& run, ActiveTask& task, bool same_attempt, 
     if (!same_attempt) {
         task.row.state.attempt += 1;
         try {
-            task.row.input =
-                render_template(task.definition->arguments, expression_context(run.row.input, states_of(run)));
+            task.row.input = render_template(task.definition->arguments, run.context_for(task.definition->reads));
         } catch (const std::exception& e) {
-            task.row.state.status = TaskStatus::failed;
+            run.set_status(task, TaskStatus::failed);
             task.row.state.error = std::string("cannot render the arguments: ") + e.what();
             task.row.state.error_kind = "bad_arguments";
             task.row.finished_at_ms = now_ms();
@@ -264,7 +259,7 @@ void Engine::start_attempt(ActiveRun& run, ActiveTask& task, bool same_attempt, 
     }
     const int attempt = task.row.state.attempt;
     const std::string key = idempotency_key(run_id, task_id, attempt);
-    task.row.state.status = TaskStatus::running;
+    run.set_status(task, TaskStatus::running);
     task.row.state.not_before_ms = 0;
     task.row.started_at_ms = now_ms();
     task.in_flight = true;
@@ -318,7 +313,7 @@ void Engine::start_attempt(ActiveRun& run, ActiveTask& task, bool same_attempt, 
 }
 
 void Engine::start_wait(ActiveRun& run, ActiveTask& task, Actions& actions) {
-    task.row.state.status = TaskStatus::running;
+    run.set_status(task, TaskStatus::running);
     task.row.state.attempt = 1;
     task.row.started_at_ms = now_ms();
     task.row.state.not_before_ms = task.row.started_at_ms + task.definition->wait_ms;
@@ -353,13 +348,14 @@ void Engine::on_timer(const std::string& run_id, const std::string& task_id) {
         task.timer_id = 0;
         // A wait that ends is recorded even in a paused run; only new starts are held back.
         if (task.definition->kind == TaskKind::wait && task.row.state.status == TaskStatus::running) {
-            task.row.state.status = TaskStatus::succeeded;
+            run.set_status(task, TaskStatus::succeeded);
             task.row.state.output = Json::object({{"waited_ms", task.definition->wait_ms}});
             finish_task(run, task, actions);
             return;
         }
         if (run.row.status != RunStatus::running) return;
         task.row.state.not_before_ms = 0;
+        run.candidates.push_back(task.index);
         advance(run, actions);
         pump(actions);
     });
@@ -395,7 +391,7 @@ void Engine::on_reply(const std::string& run_id, const std::string& task_id, int
                 task.timer_id = 0;
                 const bool tool_failed = ok && value.value("isError", false);
                 if (ok && !tool_failed) {
-                    task.row.state.status = TaskStatus::succeeded;
+                    run.set_status(task, TaskStatus::succeeded);
                     task.row.state.output = tool_output(value);
                     task.row.state.error = nullptr;
                     task.row.state.error_kind.clear();
@@ -410,14 +406,14 @@ void Engine::on_reply(const std::string& run_id, const std::string& task_id, int
                     task.row.state.error_kind = kind;
                     if (should_retry(task.definition->retry, attempt, kind)) {
                         const int64_t delay = backoff_delay_ms(task.definition->retry, attempt + 1, random01());
-                        task.row.state.status = TaskStatus::pending;
+                        run.set_status(task, TaskStatus::pending);
                         task.row.state.not_before_ms = now_ms() + delay;
                         checkpoint_task(
                             run, task, "task.retrying",
                             {{"attempt", attempt}, {"error", message}, {"error_kind", kind}, {"delay_ms", delay}});
                         advance(run, actions);
                     } else {
-                        task.row.state.status = TaskStatus::failed;
+                        run.set_status(task, TaskStatus::failed);
                         finish_task(run, task, actions);
                     }
                 }
@@ -442,21 +438,19 @@ void Engine::finish_task(ActiveRun& run, ActiveTask& task, Actions& actions) {
 void Engine::finish_run(ActiveRun& run, Actions& actions) {
     (void)actions;
     run.finishing = true;
-    const TaskStates states = states_of(run);
-    run.row.status = *run_outcome(states);
+    run.row.status = *run.counts.outcome();
     if (run.row.status == RunStatus::succeeded && !run.definition.outputs.is_null()) {
         try {
-            run.row.output = render_template(run.definition.outputs, expression_context(run.row.input, states));
+            run.row.output = render_template(run.definition.outputs, run.context_for(run.definition.output_reads));
         } catch (const std::exception& e) {
             run.row.status = RunStatus::failed;
             run.row.error = std::string("cannot render the outputs: ") + e.what();
         }
     }
     if (run.row.status == RunStatus::failed && run.row.error.is_null()) {
-        for (const TaskDefinition& definition : run.definition.tasks) {
-            const TaskState& state = states.at(definition.id);
-            if (state.status == TaskStatus::failed) {
-                run.row.error = "task " + definition.id + " failed: " + state.error.dump();
+        for (const ActiveTask* task : run.by_index) {
+            if (task->row.state.status == TaskStatus::failed) {
+                run.row.error = "task " + task->row.task_id + " failed: " + task->row.state.error.dump();
                 break;
             }
         }
@@ -500,11 +494,9 @@ void Engine::checkpoint_task(ActiveRun& run, ActiveTask& task, const std::string
     const TaskRow row = task.row;
     const int64_t seq = ++run.seq;
     const int64_t at = now_ms();
-    const TaskStates states = states_of(run);
-    size_t done = 0;
-    for (const auto& [id, state] : states) done += is_terminal(state.status) ? 1 : 0;
-    const size_t total = states.size();
-    const double progress = progress_fraction(states);
+    const size_t done = run.counts.terminal;
+    const size_t total = run.counts.total;
+    const double progress = run.counts.progress();
     checkpointer_.submit(
         [run_id, row, seq, at, event, data = std::move(data)](Store& store) {
             store.upsert_task(run_id, row);

@@ -101,7 +101,6 @@ class Engine {
     void on_timeout(const std::string& run_id, const std::string& task_id, int attempt);
     void notify_task(const std::string& run_id, const std::string& task_id, const std::string& status, int attempt,
                      double progress, size_t done, size_t total);
-    TaskStates states_of(const ActiveRun& run) const;
 
     // Runs `fn(actions)` under mutex_, then the actions. Does nothing after stop.
     void locked(const std::function<void(Actions&)>& fn);

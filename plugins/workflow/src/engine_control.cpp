@@ -32,7 +32,7 @@ bool Engine::cancel_run(const std::string& run_id, std::function<void()> committ
             }
             if (task.timer_id > 1) actions.push_back([this, id = task.timer_id] { host_.cancel_timer(id); });
             task.timer_id = 0;
-            task.row.state.status = TaskStatus::cancelled;
+            run.set_status(task, TaskStatus::cancelled);
             task.row.finished_at_ms = now_ms();
             checkpoint_task(run, task, "task.cancelled", {{"attempt", task.row.state.attempt}});
         }
@@ -102,6 +102,7 @@ std::optional<std::string> Engine::resume_run(const std::string& run_id, std::fu
         }
         run->row.status = RunStatus::running;
         checkpoint_run(*run, "run.resumed", Json::object(), std::move(committed));
+        run->plan_all();  // tasks that were ready when it paused were dropped from the queue
         reattach(*run, actions);
         pump(actions);
     });
@@ -150,13 +151,14 @@ std::optional<std::string> Engine::retry_task(const std::string& run_id, const s
         checkpoint_run(*run, "run.retried", {{"task", task_id}}, nullptr);
         for (const std::string& id : reset) {
             ActiveTask& again = run->tasks.at(id);
-            again.row.state.status = TaskStatus::pending;
+            run->set_status(again, TaskStatus::pending);
             again.row.state.not_before_ms = 0;
             again.row.finished_at_ms = 0;
             if (id != task_id) again.row.state.attempt = 0;  // skipped tasks never ran: `when` is evaluated again
             checkpoint_task(*run, again, "task.reset", {{"attempt", again.row.state.attempt}});
         }
         if (committed) checkpointer_.submit(nullptr, std::move(committed));  // after every reset above
+        run->plan_all();
         advance(*run, actions);
         pump(actions);
     });

@@ -2,8 +2,10 @@
 #pragma once
 
 #include "engine.hpp"
+#include "scheduler.hpp"
 
 #include <chrono>
+#include <numeric>
 
 namespace workflow {
 
@@ -14,6 +16,7 @@ inline int64_t now_ms() {
 
 struct Engine::ActiveTask {
     const TaskDefinition* definition = nullptr;
+    size_t index = 0;  // in definition.tasks
     TaskRow row;
     uint64_t call_id = 0;
     uint64_t timer_id = 0;     // a retry delay, a wait, or a timeout
@@ -28,9 +31,49 @@ struct Engine::ActiveRun {
     RunRow row;  // tasks are kept in `tasks`, not in row.tasks
     Definition definition;
     std::map<std::string, ActiveTask> tasks;
+    std::vector<ActiveTask*> by_index;  // tasks in definition order
+    TaskCounts counts;
+    std::vector<size_t> candidates;  // tasks for the next advance() to plan
     int64_t seq = 0;
     std::vector<std::unique_ptr<RunWatcher>> watchers;
     bool finishing = false;
+
+    // Call once `tasks` holds every task: links them to the definition and plans them all.
+    void index_tasks() {
+        by_index.assign(definition.tasks.size(), nullptr);
+        counts = TaskCounts{};
+        counts.total = tasks.size();
+        for (auto& [id, task] : tasks) {
+            task.index = definition.index_by_id.at(id);
+            task.definition = &definition.tasks[task.index];
+            by_index[task.index] = &task;
+            counts.add(task.row.state.status, 1);
+        }
+        plan_all();
+    }
+    void plan_all() {
+        candidates.resize(by_index.size());
+        std::iota(candidates.begin(), candidates.end(), size_t{0});
+    }
+    // Every status change goes through here, so the counts stay true and the next advance()
+    // plans what the change concerns: the task itself when it is pending again (a retry), the
+    // dependents of a task that ended.
+    void set_status(ActiveTask& task, TaskStatus status) {
+        counts.add(task.row.state.status, -1);
+        task.row.state.status = status;
+        counts.add(status, 1);
+        if (status == TaskStatus::pending) candidates.push_back(task.index);
+        if (is_terminal(status)) {
+            const std::vector<size_t>& dependents = task.definition->dependents;
+            candidates.insert(candidates.end(), dependents.begin(), dependents.end());
+        }
+    }
+    StateLookup lookup() const {
+        return [this](size_t index) -> const TaskState& { return by_index[index]->row.state; };
+    }
+    Json context_for(const std::vector<size_t>& reads) const {
+        return expression_context(definition, row.input, reads, lookup());
+    }
 };
 
 }  // namespace workflow

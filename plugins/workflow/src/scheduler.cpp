@@ -3,79 +3,105 @@
 
 #include "expression.hpp"
 
+#include <deque>
+#include <unordered_set>
+
 namespace workflow {
 
-Json expression_context(const Json& input, const TaskStates& states) {
+Json expression_context(const Definition& definition, const Json& input, const std::vector<size_t>& reads,
+                        const StateLookup& state) {
     Json tasks = Json::object();
-    for (const auto& [id, state] : states)
-        tasks[id] = {{"status", to_string(state.status)}, {"output", state.output}, {"error", state.error}};
-    return {{"input", input}, {"tasks", tasks}};
+    for (size_t index : reads) {
+        const TaskState& read = state(index);
+        tasks[definition.tasks[index].id] = {
+            {"status", to_string(read.status)}, {"output", read.output}, {"error", read.error}};
+    }
+    return {{"input", input}, {"tasks", std::move(tasks)}};
 }
 
-Plan plan_next(const Definition& definition, const Json& input, const TaskStates& original) {
+Plan plan_tasks(const Definition& definition, const Json& input, const StateLookup& state,
+                std::vector<size_t> candidates) {
     Plan plan;
-    TaskStates states = original;
-    bool changed = true;
-    while (changed) {  // each pass may skip tasks that unblock further skips
-        changed = false;
-        plan.ready.clear();
-        for (const TaskDefinition& task : definition.tasks) {
-            const TaskState& state = states.at(task.id);
-            if (state.status != TaskStatus::pending) continue;
-            bool waiting = false;
-            std::string blocked_by;
-            for (const std::string& dependency : task.after) {
-                const TaskStatus status = states.at(dependency).status;
-                if (!is_terminal(status))
-                    waiting = true;
-                else if (status != TaskStatus::succeeded && blocked_by.empty())
-                    blocked_by = dependency + " " + std::string(to_string(status));
+    std::unordered_set<size_t> skipped;  // decided in this call, not yet in `state`
+    std::unordered_set<size_t> ready;
+    const auto status_of = [&](size_t index) {
+        return skipped.contains(index) ? TaskStatus::skipped : state(index).status;
+    };
+    std::deque<size_t> work(candidates.begin(), candidates.end());
+    const auto skip = [&](size_t index, std::string reason) {
+        skipped.insert(index);
+        plan.skipped.push_back({definition.tasks[index].id, std::move(reason)});
+        const auto& dependents = definition.tasks[index].dependents;
+        work.insert(work.end(), dependents.begin(), dependents.end());
+    };
+    while (!work.empty()) {
+        const size_t index = work.front();
+        work.pop_front();
+        if (status_of(index) != TaskStatus::pending || ready.contains(index)) continue;
+        const TaskDefinition& task = definition.tasks[index];
+        bool waiting = false;
+        std::string blocked_by;
+        for (size_t dependency : task.dependencies) {
+            const TaskStatus status = status_of(dependency);
+            if (!is_terminal(status))
+                waiting = true;
+            else if (status != TaskStatus::succeeded && blocked_by.empty())
+                blocked_by = definition.tasks[dependency].id + " " + std::string(to_string(status));
+        }
+        if (!blocked_by.empty()) {
+            skip(index, "dependency " + blocked_by);
+            continue;
+        }
+        if (waiting) continue;  // a candidate again when its last dependency ends
+        if (state(index).attempt == 0 && task.condition) {
+            std::string reason;
+            try {
+                if (!truthy(task.condition->evaluate(expression_context(definition, input, task.reads, state))))
+                    reason = "condition is false: " + task.when;
+            } catch (const std::exception& e) {
+                reason = std::string("condition failed to evaluate: ") + e.what();
             }
-            if (!blocked_by.empty()) {
-                plan.skipped.push_back({task.id, "dependency " + blocked_by});
-                states[task.id].status = TaskStatus::skipped;
-                changed = true;
+            if (!reason.empty()) {
+                skip(index, std::move(reason));
                 continue;
             }
-            if (waiting) continue;
-            if (state.attempt == 0 && !task.when.empty()) {
-                std::string reason;
-                try {
-                    if (!truthy(Expression::parse(task.when).evaluate(expression_context(input, states))))
-                        reason = "condition is false: " + task.when;
-                } catch (const std::exception& e) {
-                    reason = std::string("condition failed to evaluate: ") + e.what();
-                }
-                if (!reason.empty()) {
-                    plan.skipped.push_back({task.id, reason});
-                    states[task.id].status = TaskStatus::skipped;
-                    changed = true;
-                    continue;
-                }
-            }
-            plan.ready.push_back(task.id);
         }
+        ready.insert(index);
+        plan.ready.push_back(task.id);
     }
     return plan;
 }
 
-std::optional<RunStatus> run_outcome(const TaskStates& states) {
-    bool failed = false;
-    bool cancelled = false;
-    for (const auto& [id, state] : states) {
-        if (!is_terminal(state.status)) return std::nullopt;
-        failed = failed || state.status == TaskStatus::failed;
-        cancelled = cancelled || state.status == TaskStatus::cancelled;
-    }
-    if (failed) return RunStatus::failed;
-    return cancelled ? RunStatus::cancelled : RunStatus::succeeded;
+Plan plan_next(const Definition& definition, const Json& input, const TaskStates& states) {
+    std::vector<size_t> all(definition.tasks.size());
+    for (size_t i = 0; i < all.size(); ++i) all[i] = i;
+    return plan_tasks(
+        definition, input, [&](size_t index) -> const TaskState& { return states.at(definition.tasks[index].id); },
+        std::move(all));
 }
 
-double progress_fraction(const TaskStates& states) {
-    if (states.empty()) return 1.0;
-    size_t done = 0;
-    for (const auto& [id, state] : states) done += is_terminal(state.status) ? 1 : 0;
-    return static_cast<double>(done) / static_cast<double>(states.size());
+void TaskCounts::add(TaskStatus status, int sign) {
+    if (!is_terminal(status)) return;
+    terminal += sign;
+    if (status == TaskStatus::failed) failed += sign;
+    if (status == TaskStatus::cancelled) cancelled += sign;
+}
+
+std::optional<RunStatus> TaskCounts::outcome() const {
+    if (terminal < total) return std::nullopt;
+    if (failed > 0) return RunStatus::failed;
+    return cancelled > 0 ? RunStatus::cancelled : RunStatus::succeeded;
+}
+
+double TaskCounts::progress() const {
+    return total == 0 ? 1.0 : static_cast<double>(terminal) / static_cast<double>(total);
+}
+
+TaskCounts count_tasks(const TaskStates& states) {
+    TaskCounts counts;
+    counts.total = states.size();
+    for (const auto& [id, state] : states) counts.add(state.status, 1);
+    return counts;
 }
 
 }  // namespace workflow

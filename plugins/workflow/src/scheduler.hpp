@@ -9,6 +9,7 @@
 #include "definition.hpp"
 #include "task_status.hpp"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -37,18 +38,39 @@ struct Plan {
     std::vector<Skip> skipped;       // became skipped, in an order where causes come first
 };
 
-// The expression context of a run: {"input": ..., "tasks": {id: {"status", "output", "error"}}}.
-Json expression_context(const Json& input, const TaskStates& states);
+// A task's current state by its index in the definition.
+using StateLookup = std::function<const TaskState&(size_t index)>;
 
-// Computes the next step. Skips cascade within one call. Pending tasks waiting for a retry
-// (attempt > 0) are ready too; the caller honours their not_before. A `when` that fails to
-// evaluate skips the task with the error as the reason.
+// The expression context of a task: {"input": ..., "tasks": {id: {"status", "output", "error"}}}
+// with only the tasks in `reads` (validation guarantees an expression reads no others).
+Json expression_context(const Definition& definition, const Json& input, const std::vector<size_t>& reads,
+                        const StateLookup& state);
+
+// Decides the pending tasks among `candidates` (indices): ready when every dependency succeeded
+// and `when` holds, skipped when a dependency did not succeed or `when` is false or fails to
+// evaluate. Skips cascade to dependents within the call. Candidates are the dependents of tasks
+// that just ended, so a step costs what it touches, not the size of the workflow. Pending tasks
+// waiting for a retry (attempt > 0) are ready too; the caller honours their not_before.
+Plan plan_tasks(const Definition& definition, const Json& input, const StateLookup& state,
+                std::vector<size_t> candidates);
+
+// plan_tasks over every task of a map of states (the whole run: at start and in tests).
 Plan plan_next(const Definition& definition, const Json& input, const TaskStates& states);
 
-// The final status when every task is terminal, otherwise nullopt.
-std::optional<RunStatus> run_outcome(const TaskStates& states);
+// Tasks in each end state, kept up to date by the engine as tasks change.
+struct TaskCounts {
+    size_t total = 0;
+    size_t terminal = 0;
+    size_t failed = 0;
+    size_t cancelled = 0;
 
-// Fraction of tasks in a terminal state, 0..1.
-double progress_fraction(const TaskStates& states);
+    void add(TaskStatus status, int sign);
+    // The final status when every task is terminal, otherwise nullopt.
+    std::optional<RunStatus> outcome() const;
+    // Fraction of tasks in a terminal state, 0..1.
+    double progress() const;
+};
+
+TaskCounts count_tasks(const TaskStates& states);
 
 }  // namespace workflow

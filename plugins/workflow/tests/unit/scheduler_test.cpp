@@ -83,17 +83,56 @@ TEST(Scheduler, RetryingTaskStaysReadyWithoutReevaluatingWhen) {
 
 TEST(Scheduler, RunOutcome) {
     TaskStates states = {{"a", {}}, {"b", {}}};
-    EXPECT_FALSE(run_outcome(states));
+    EXPECT_FALSE(count_tasks(states).outcome());
     states["a"].status = TaskStatus::succeeded;
     states["b"].status = TaskStatus::skipped;
-    EXPECT_EQ(run_outcome(states), RunStatus::succeeded);
-    EXPECT_DOUBLE_EQ(progress_fraction(states), 1.0);
+    EXPECT_EQ(count_tasks(states).outcome(), RunStatus::succeeded);
+    EXPECT_DOUBLE_EQ(count_tasks(states).progress(), 1.0);
     states["b"].status = TaskStatus::failed;
-    EXPECT_EQ(run_outcome(states), RunStatus::failed);
+    EXPECT_EQ(count_tasks(states).outcome(), RunStatus::failed);
     states["b"].status = TaskStatus::cancelled;
-    EXPECT_EQ(run_outcome(states), RunStatus::cancelled);
+    EXPECT_EQ(count_tasks(states).outcome(), RunStatus::cancelled);
     states["b"].status = TaskStatus::running;
-    EXPECT_DOUBLE_EQ(progress_fraction(states), 0.5);
+    EXPECT_DOUBLE_EQ(count_tasks(states).progress(), 0.5);
+}
+
+TEST(Scheduler, CountsFollowStatusChanges) {
+    TaskCounts counts;
+    counts.total = 2;
+    counts.add(TaskStatus::failed, 1);
+    EXPECT_EQ(counts.failed, 1u);
+    counts.add(TaskStatus::failed, -1);  // retried: failed -> pending
+    counts.add(TaskStatus::pending, 1);
+    counts.add(TaskStatus::succeeded, 1);
+    counts.add(TaskStatus::skipped, 1);
+    EXPECT_EQ(counts.outcome(), RunStatus::succeeded);
+}
+
+// Only the dependents of the task that ended are looked at; a cascade still reaches the end.
+TEST(Scheduler, CandidatesCascadeThroughDependents) {
+    const Definition definition = parse(kDiamond);
+    TaskStates states = fresh(definition);
+    states["a"].status = TaskStatus::succeeded;
+    states["b"].status = TaskStatus::failed;
+    const auto lookup = [&](size_t index) -> const TaskState& { return states.at(definition.tasks[index].id); };
+    const Plan plan = plan_tasks(definition, Json::object(), lookup, definition.tasks[1].dependents);
+    EXPECT_TRUE(plan.ready.empty());
+    EXPECT_EQ(skipped(plan), (std::vector<std::string>{"d"}));
+    EXPECT_TRUE(plan_tasks(definition, Json::object(), lookup, {}).skipped.empty());
+}
+
+TEST(Scheduler, ConditionReadsOnlyTheTasksItNames) {
+    const Definition definition =
+        parse({{{"id", "a"}, {"tool", "x"}},
+               {{"id", "b"}, {"tool", "x"}},
+               {{"id", "c"}, {"tool", "x"}, {"after", {"a", "b"}}, {"when", "tasks.b.output == 2"}}});
+    EXPECT_EQ(definition.tasks[2].reads, (std::vector<size_t>{1}));
+    EXPECT_EQ(definition.tasks[0].dependents, (std::vector<size_t>{2}));
+    TaskStates states = fresh(definition);
+    states["a"].status = TaskStatus::succeeded;
+    states["b"].status = TaskStatus::succeeded;
+    states["b"].output = 2;
+    EXPECT_EQ(plan_next(definition, Json::object(), states).ready, (std::vector<std::string>{"c"}));
 }
 
 }  // namespace
