@@ -4,6 +4,7 @@
 #include "expression.hpp"
 #include "template.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <regex>
 #include <set>
@@ -13,11 +14,12 @@ namespace workflow {
 namespace {
 
 const std::set<std::string> kTopKeys = {"name", "description", "tasks", "outputs", "$schema"};
-const std::set<std::string> kTaskKeys = {"id",        "kind",     "after",   "when",  "tool",
-                                         "arguments", "duration", "timeout", "retry", "description"};
+const std::set<std::string> kTaskKeys = {"id",       "kind",    "after", "when",        "tool",  "arguments",
+                                         "duration", "timeout", "retry", "description", "cases", "default"};
 const std::set<std::string> kRetryKeys = {"max_attempts", "initial_interval", "backoff_factor",
                                           "max_interval", "jitter",           "non_retryable"};
-const std::set<std::string> kLaterKinds = {"agent", "approval", "workflow", "map", "loop", "switch"};
+const std::set<std::string> kLaterKinds = {"agent", "approval", "workflow", "map", "loop"};
+const char* const kAcceptedKinds = "tool, wait, switch";
 
 class Validator {
  public:
@@ -45,6 +47,7 @@ class Validator {
         const Json& tasks = document["tasks"];
         for (size_t i = 0; i < tasks.size(); ++i) parse_task(tasks[i], "$.tasks[" + std::to_string(i) + "]", i);
         check_references(tasks);
+        link_switches();
         if (problems_.empty()) check_cycles();
         if (problems_.empty()) check_expressions(document);
         if (problems_.empty()) link_dependencies();
@@ -103,9 +106,12 @@ class Validator {
             else
                 parsed.wait_ms = *duration;
         } else if (kLaterKinds.contains(kind)) {
-            problem(path + ".kind", "kind '" + kind + "' is not supported yet; accepted: tool, wait");
+            problem(path + ".kind", "kind '" + kind + "' is not supported yet; accepted: " + kAcceptedKinds);
+        } else if (kind == "switch") {
+            parsed.kind = TaskKind::switch_;
+            parse_switch(task, path, parsed);
         } else {
-            problem(path + ".kind", "unknown kind; accepted: tool, wait");
+            problem(path + ".kind", std::string("unknown kind; accepted: ") + kAcceptedKinds);
         }
         if (task.contains("after")) {
             const Json& after = task["after"];
@@ -130,6 +136,71 @@ class Validator {
         }
         if (task.contains("retry")) parse_retry(task["retry"], path + ".retry", parsed.retry);
         definition_.tasks.push_back(std::move(parsed));
+    }
+
+    void parse_switch(const Json& task, const std::string& path, TaskDefinition& parsed) {
+        const auto ids = [&](const Json& list, const std::string& at) {
+            std::vector<std::string> result;
+            if (!list.is_array()) problem(at, "expected an array of the ids of the tasks this branch runs");
+            for (size_t i = 0; list.is_array() && i < list.size(); ++i) {
+                if (list[i].is_string())
+                    result.push_back(list[i].get<std::string>());
+                else
+                    problem(at + "[" + std::to_string(i) + "]", "expected a task id");
+            }
+            return result;
+        };
+        const Json& cases = task.contains("cases") ? task["cases"] : Json();
+        if (!cases.is_array() || cases.empty())
+            problem(path + ".cases", "a switch needs cases: [{\"when\": expression, \"then\": [task ids]}, ...]");
+        for (size_t i = 0; cases.is_array() && i < cases.size(); ++i) {
+            const std::string at = path + ".cases[" + std::to_string(i) + "]";
+            if (!cases[i].is_object() || !cases[i].contains("when") || !cases[i]["when"].is_string()) {
+                problem(at, "expected {\"when\": expression, \"then\": [task ids]}");
+                continue;
+            }
+            unknown_keys(cases[i], at, {"when", "then"});
+            parsed.cases.push_back({cases[i]["when"].get<std::string>(), nullptr,
+                                    ids(cases[i].value("then", Json::array()), at + ".then")});
+        }
+        if (task.contains("default")) parsed.fallback = ids(task["default"], path + ".default");
+        for (const char* key : {"tool", "arguments", "duration", "timeout", "retry"})
+            if (task.contains(key))
+                problem(path + "." + key, "a switch task only decides; it takes no " + std::string(key));
+    }
+
+    // Branch tasks run after their switch and only on its branch; each is in one branch at most.
+    void link_switches() {
+        for (size_t s = 0; s < definition_.tasks.size(); ++s) {
+            TaskDefinition& decider = definition_.tasks[s];
+            if (decider.kind != TaskKind::switch_) continue;
+            const std::string path = "$.tasks[" + std::to_string(s) + "]";
+            const auto gate = [&](const std::vector<std::string>& ids, int case_index, const std::string& at) {
+                for (size_t i = 0; i < ids.size(); ++i) {
+                    const std::string id_path = at + "[" + std::to_string(i) + "]";
+                    auto found = definition_.index_by_id.find(ids[i]);
+                    if (found == definition_.index_by_id.end()) {
+                        problem(id_path, "unknown task '" + ids[i] + "'; a branch lists ids of tasks in this workflow");
+                        continue;
+                    }
+                    TaskDefinition& branch_task = definition_.tasks[found->second];
+                    if (found->second == s) {
+                        problem(id_path, "a switch cannot be in its own branch");
+                    } else if (branch_task.gate) {
+                        problem(id_path, "task '" + ids[i] +
+                                             "' is already in a switch branch; a task belongs to one branch at most");
+                    } else {
+                        branch_task.gate = BranchGate{s, case_index};
+                        if (std::find(branch_task.after.begin(), branch_task.after.end(), decider.id) ==
+                            branch_task.after.end())
+                            branch_task.after.push_back(decider.id);
+                    }
+                }
+            };
+            for (size_t c = 0; c < decider.cases.size(); ++c)
+                gate(decider.cases[c].then, static_cast<int>(c), path + ".cases[" + std::to_string(c) + "].then");
+            gate(decider.fallback, -1, path + ".default");
+        }
     }
 
     void parse_retry(const Json& retry, const std::string& path, RetryPolicy& policy) {
@@ -266,6 +337,17 @@ class Validator {
                     task.condition = std::move(condition);
                 } catch (const ExpressionError& e) {
                     problem(path + ".when", std::string("bad expression: ") + e.what());
+                }
+            }
+            for (size_t c = 0; c < task.cases.size(); ++c) {
+                const std::string at = path + ".cases[" + std::to_string(c) + "].when";
+                try {
+                    auto condition = std::make_shared<const Expression>(Expression::parse(task.cases[c].when));
+                    check_expression(at, *condition, &readable);
+                    for (const std::string& id : condition->task_references()) reads.insert(id);
+                    task.cases[c].condition = std::move(condition);
+                } catch (const ExpressionError& e) {
+                    problem(at, std::string("bad expression: ") + e.what());
                 }
             }
             try {

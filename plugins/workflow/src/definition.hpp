@@ -21,7 +21,20 @@ namespace workflow {
 
 using Json = nlohmann::json;
 
-enum class TaskKind { tool, wait };
+enum class TaskKind { tool, wait, switch_ };
+
+// One branch of a switch: the tasks that run when `when` is the first case that holds.
+struct SwitchCase {
+    std::string when;
+    std::shared_ptr<const Expression> condition;
+    std::vector<std::string> then;
+};
+
+// A task inside a switch branch runs only when that branch is taken.
+struct BranchGate {
+    size_t switch_index = 0;
+    int case_index = -1;  // -1: the switch's `default`
+};
 
 struct TaskDefinition {
     std::string id;
@@ -30,7 +43,10 @@ struct TaskDefinition {
     std::string when;  // empty: always
     std::string tool;  // kind tool
     Json arguments = Json::object();
-    int64_t wait_ms = 0;  // kind wait
+    int64_t wait_ms = 0;                // kind wait
+    std::vector<SwitchCase> cases;      // kind switch, in order
+    std::vector<std::string> fallback;  // kind switch: `default`, when no case holds
+    std::optional<BranchGate> gate;     // set on tasks listed in a switch's cases or default
     std::optional<int64_t> timeout_ms;
     RetryPolicy retry;
 

@@ -197,29 +197,50 @@ std::unique_ptr<Engine::ActiveRun> Engine::load_run(const std::string& id) {
 
 void Engine::advance(ActiveRun& run, Actions& actions) {
     if (run.row.status != RunStatus::running || run.finishing) return;
-    const Plan plan =
-        plan_tasks(run.definition, run.row.input, run.lookup(), std::exchange(run.candidates, std::vector<size_t>{}));
-    for (const Skip& skip : plan.skipped) {
-        ActiveTask& task = run.tasks.at(skip.task);
-        run.set_status(task, TaskStatus::skipped);
-        task.row.finished_at_ms = now_ms();
-        checkpoint_task(run, task, "task.skipped", {{"reason", skip.reason}});
-    }
-    run.candidates.clear();  // the skips above re-queued dependents that this plan already decided
-    const int64_t now = now_ms();
-    for (const std::string& id : plan.ready) {
-        ActiveTask& task = run.tasks.at(id);
-        if (task.queued || task.timer_id != 0) continue;
-        if (task.row.state.not_before_ms > now) {
-            arm_timer(run, task, task.row.state.not_before_ms - now, actions);
-        } else if (task.definition->kind == TaskKind::wait) {
-            start_wait(run, task, actions);
-        } else {
-            task.queued = true;
-            ready_.emplace_back(run.row.id, id);
+    // A switch decides at once, which makes more tasks candidates: plan until nothing changes.
+    while (!run.candidates.empty()) {
+        const Plan plan = plan_tasks(run.definition, run.row.input, run.lookup(),
+                                     std::exchange(run.candidates, std::vector<size_t>{}));
+        for (const Skip& skip : plan.skipped) {
+            ActiveTask& task = run.tasks.at(skip.task);
+            run.set_status(task, TaskStatus::skipped);
+            task.row.finished_at_ms = now_ms();
+            checkpoint_task(run, task, "task.skipped", {{"reason", skip.reason}});
+        }
+        const int64_t now = now_ms();
+        for (const std::string& id : plan.ready) {
+            ActiveTask& task = run.tasks.at(id);
+            if (task.queued || task.timer_id != 0) continue;
+            if (task.row.state.not_before_ms > now) {
+                arm_timer(run, task, task.row.state.not_before_ms - now, actions);
+            } else if (task.definition->kind == TaskKind::wait) {
+                start_wait(run, task, actions);
+            } else if (task.definition->kind == TaskKind::switch_) {
+                decide_switch(run, task);
+            } else {
+                task.queued = true;
+                ready_.emplace_back(run.row.id, id);
+            }
         }
     }
     if (run.counts.outcome()) finish_run(run, actions);
+}
+
+void Engine::decide_switch(ActiveRun& run, ActiveTask& task) {
+    task.row.state.attempt = 1;
+    task.row.started_at_ms = now_ms();
+    task.row.finished_at_ms = task.row.started_at_ms;
+    try {
+        task.row.state.output = choose_case(*task.definition, run.context_for(task.definition->reads));
+        run.set_status(task, TaskStatus::succeeded);
+        checkpoint_task(run, task, "task.succeeded", {{"attempt", 1}, {"case", task.row.state.output["case"]}});
+    } catch (const std::exception& e) {
+        task.row.state.error = std::string("a case failed to evaluate: ") + e.what();
+        task.row.state.error_kind = "bad_arguments";
+        run.set_status(task, TaskStatus::failed);
+        checkpoint_task(run, task, "task.failed",
+                        {{"attempt", 1}, {"error", task.row.state.error}, {"error_kind", "bad_arguments"}});
+    }
 }
 
 void Engine::pump(Actions& actions) {

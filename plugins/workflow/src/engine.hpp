@@ -92,6 +92,8 @@ class Engine {
     void pump(Actions& actions);
     void start_attempt(ActiveRun& run, ActiveTask& task, bool same_attempt, Actions& actions);
     void start_wait(ActiveRun& run, ActiveTask& task, Actions& actions);
+    // A switch task: picks its branch and succeeds at once.
+    void decide_switch(ActiveRun& run, ActiveTask& task);
     void arm_timer(ActiveRun& run, ActiveTask& task, int64_t delay_ms, Actions& actions);
     void finish_task(ActiveRun& run, ActiveTask& task, Actions& actions);
     void finish_run(ActiveRun& run, Actions& actions);

@@ -53,6 +53,10 @@ Plan plan_tasks(const Definition& definition, const Json& input, const StateLook
             continue;
         }
         if (waiting) continue;  // a candidate again when its last dependency ends
+        if (task.gate && !branch_taken(state(task.gate->switch_index).output, task.gate->case_index)) {
+            skip(index, "branch not taken by switch " + definition.tasks[task.gate->switch_index].id);
+            continue;
+        }
         if (state(index).attempt == 0 && task.condition) {
             std::string reason;
             try {
@@ -70,6 +74,19 @@ Plan plan_tasks(const Definition& definition, const Json& input, const StateLook
         plan.ready.push_back(task.id);
     }
     return plan;
+}
+
+Json choose_case(const TaskDefinition& decider, const Json& context) {
+    for (size_t c = 0; c < decider.cases.size(); ++c)
+        if (truthy(decider.cases[c].condition->evaluate(context)))
+            return {{"case", c}, {"tasks", decider.cases[c].then}};
+    if (!decider.fallback.empty()) return {{"case", "default"}, {"tasks", decider.fallback}};
+    return {{"case", nullptr}, {"tasks", Json::array()}};
+}
+
+bool branch_taken(const Json& switch_output, int case_index) {
+    const Json& chosen = switch_output.is_object() ? switch_output["case"] : Json();
+    return case_index < 0 ? chosen == "default" : chosen.is_number_integer() && chosen.get<int>() == case_index;
 }
 
 Plan plan_next(const Definition& definition, const Json& input, const TaskStates& states) {

@@ -54,6 +54,13 @@ Json expression_context(const Definition& definition, const Json& input, const s
 Plan plan_tasks(const Definition& definition, const Json& input, const StateLookup& state,
                 std::vector<size_t> candidates);
 
+// A switch's decision: {"case": index of the first case that holds, or "default", or null when
+// none holds and there is no default; "tasks": the ids that branch runs}. Throws when a case
+// fails to evaluate.
+Json choose_case(const TaskDefinition& decider, const Json& context);
+// Whether a task gated on branch `case_index` (-1: default) runs, given its switch's output.
+bool branch_taken(const Json& switch_output, int case_index);
+
 // plan_tasks over every task of a map of states (the whole run: at start and in tests).
 Plan plan_next(const Definition& definition, const Json& input, const TaskStates& states);
 

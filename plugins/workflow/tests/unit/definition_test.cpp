@@ -110,8 +110,44 @@ TEST(Definition, SchemaErrors) {
                                  "$.color", "$.name", "$.tasks[0].kind", "$.tasks[1].id", "$.tasks[1].timeout",
                                  "$.tasks[2].id", "$.tasks[2].tool", "$.tasks[3].duration", "$.tasks[4].retry.extra",
                                  "$.tasks[4].retry.max_attempts", "$.tasks[4].retry.non_retryable[0]"}));
-    EXPECT_EQ(result.problems[2].message, "kind 'agent' is not supported yet; accepted: tool, wait");
+    EXPECT_EQ(result.problems[2].message, "kind 'agent' is not supported yet; accepted: tool, wait, switch");
     EXPECT_EQ(result.problems[3].message, "duplicate task id 'a'");
+}
+
+TEST(Definition, SwitchBranchesRunAfterTheSwitch) {
+    const ParseResult result =
+        parse_definition({{"name", "w"},
+                          {"tasks",
+                           {{{"id", "size"}, {"tool", "x"}},
+                            {{"id", "route"},
+                             {"kind", "switch"},
+                             {"after", {"size"}},
+                             {"cases", {{{"when", "tasks.size.output > 10"}, {"then", {"big"}}}}},
+                             {"default", {"small"}}},
+                            {{"id", "big"}, {"tool", "x"}, {"arguments", {{"case", "{{ tasks.route.output.case }}"}}}},
+                            {{"id", "small"}, {"tool", "x"}}}}});
+    ASSERT_TRUE(result.problems.empty()) << describe_problems(result.problems);
+    const Definition& definition = *result.definition;
+    EXPECT_EQ(definition.task("big").after, (std::vector<std::string>{"route"}));
+    EXPECT_EQ(definition.task("big").gate->case_index, 0);
+    EXPECT_EQ(definition.task("small").gate->case_index, -1);
+    EXPECT_EQ(definition.task("route").reads, (std::vector<size_t>{0}));
+}
+
+TEST(Definition, SwitchErrors) {
+    const ParseResult result = parse_definition(
+        {{"name", "w"},
+         {"tasks",
+          {{{"id", "route"},
+            {"kind", "switch"},
+            {"cases", {{{"when", "input.x >"}, {"then", {"a", "ghost"}}}, {{"when", "true"}, {"then", {"a"}}}}},
+            {"tool", "x"}},
+           {{"id", "a"}, {"tool", "x"}},
+           {{"id", "s2"}, {"kind", "switch"}}}}});
+    EXPECT_EQ(paths(result), (std::vector<std::string>{"$.tasks[0].tool", "$.tasks[2].cases",
+                                                       "$.tasks[0].cases[0].then[1]", "$.tasks[0].cases[1].then[0]"}));
+    EXPECT_EQ(result.problems[3].message,
+              "task 'a' is already in a switch branch; a task belongs to one branch at most");
 }
 
 TEST(Definition, NotAnObjectOrNoTasks) {

@@ -135,5 +135,38 @@ TEST(Scheduler, ConditionReadsOnlyTheTasksItNames) {
     EXPECT_EQ(plan_next(definition, Json::object(), states).ready, (std::vector<std::string>{"c"}));
 }
 
+TEST(Scheduler, SwitchTakesTheFirstCaseThatHolds) {
+    const Definition definition = parse(
+        {{{"id", "route"},
+          {"kind", "switch"},
+          {"cases", {{{"when", "input.n > 10"}, {"then", {"big"}}}, {{"when", "input.n > 5"}, {"then", {"medium"}}}}},
+          {"default", {"small"}}},
+         {{"id", "big"}, {"tool", "x"}},
+         {{"id", "medium"}, {"tool", "x"}},
+         {{"id", "small"}, {"tool", "x"}},
+         {{"id", "after_medium"}, {"tool", "x"}, {"after", {"medium"}}}});
+    const TaskDefinition& route = definition.task("route");
+    EXPECT_EQ(choose_case(route, {{"input", {{"n", 20}}}})["case"], 0);
+    EXPECT_EQ(choose_case(route, {{"input", {{"n", 7}}}})["case"], 1);
+    EXPECT_EQ(choose_case(route, {{"input", {{"n", 1}}}})["case"], "default");
+
+    TaskStates states = fresh(definition);
+    states["route"].status = TaskStatus::succeeded;
+    states["route"].output = choose_case(route, {{"input", {{"n", 1}}}});
+    const Plan plan = plan_next(definition, {{"n", 1}}, states);
+    EXPECT_EQ(plan.ready, (std::vector<std::string>{"small"}));
+    EXPECT_EQ(skipped(plan), (std::vector<std::string>{"big", "medium", "after_medium"}));
+    EXPECT_EQ(plan.skipped[0].reason, "branch not taken by switch route");
+}
+
+TEST(Scheduler, SwitchWithoutDefaultSkipsEveryBranch) {
+    const Definition definition =
+        parse({{{"id", "route"}, {"kind", "switch"}, {"cases", {{{"when", "input.go"}, {"then", {"a"}}}}}},
+               {{"id", "a"}, {"tool", "x"}}});
+    EXPECT_TRUE(choose_case(definition.task("route"), {{"input", {{"go", false}}}})["case"].is_null());
+    EXPECT_FALSE(branch_taken(Json{{"case", nullptr}}, -1));
+    EXPECT_FALSE(branch_taken(Json{{"case", nullptr}}, 0));
+}
+
 }  // namespace
 }  // namespace workflow
