@@ -14,12 +14,13 @@ namespace workflow {
 namespace {
 
 const std::set<std::string> kTopKeys = {"name", "description", "tasks", "outputs", "$schema"};
-const std::set<std::string> kTaskKeys = {"id",       "kind",    "after", "when",        "tool",  "arguments",
-                                         "duration", "timeout", "retry", "description", "cases", "default"};
+const std::set<std::string> kTaskKeys = {"id",        "kind",     "after",   "when",       "tool",
+                                         "arguments", "duration", "timeout", "retry",      "description",
+                                         "cases",     "default",  "items",   "concurrency"};
 const std::set<std::string> kRetryKeys = {"max_attempts", "initial_interval", "backoff_factor",
                                           "max_interval", "jitter",           "non_retryable"};
-const std::set<std::string> kLaterKinds = {"agent", "approval", "workflow", "map", "loop"};
-const char* const kAcceptedKinds = "tool, wait, switch";
+const std::set<std::string> kLaterKinds = {"agent", "approval", "workflow", "loop"};
+const char* const kAcceptedKinds = "tool, wait, switch, map";
 
 class Validator {
  public:
@@ -85,8 +86,8 @@ class Validator {
         const std::string kind = task.contains("kind") && task["kind"].is_string() ? task["kind"].get<std::string>()
                                  : task.contains("kind")                           ? std::string("?")
                                                                                    : std::string("tool");
-        if (kind == "tool") {
-            parsed.kind = TaskKind::tool;
+        if (kind == "tool" || kind == "map") {
+            parsed.kind = kind == "map" ? TaskKind::map : TaskKind::tool;
             if (!task.contains("tool") || !task["tool"].is_string() || task["tool"].get<std::string>().empty())
                 problem(path + ".tool", "a tool task needs the name of the tool to call");
             else
@@ -97,6 +98,7 @@ class Validator {
                 else
                     problem(path + ".arguments", "expected an object of tool arguments (templates allowed)");
             }
+            if (parsed.kind == TaskKind::map) parse_map(task, path, parsed);
         } else if (kind == "wait") {
             parsed.kind = TaskKind::wait;
             const auto duration = task.contains("duration") ? parse_duration_ms(task["duration"]) : std::nullopt;
@@ -136,6 +138,22 @@ class Validator {
         }
         if (task.contains("retry")) parse_retry(task["retry"], path + ".retry", parsed.retry);
         definition_.tasks.push_back(std::move(parsed));
+    }
+
+    void parse_map(const Json& task, const std::string& path, TaskDefinition& parsed) {
+        if (!task.contains("items") || !(task["items"].is_array() || task["items"].is_string()))
+            problem(
+                path + ".items",
+                "a map needs items: an array, or a template that gives one, e.g. \"{{ tasks.list.output.files }}\"");
+        else
+            parsed.items = task["items"];
+        if (task.contains("concurrency")) {
+            if (!task["concurrency"].is_number_integer() || task["concurrency"].get<int64_t>() < 1 ||
+                task["concurrency"].get<int64_t>() > 1000)
+                problem(path + ".concurrency", "expected an integer from 1 to 1000 (items in flight at once)");
+            else
+                parsed.concurrency = task["concurrency"].get<int>();
+        }
     }
 
     void parse_switch(const Json& task, const std::string& path, TaskDefinition& parsed) {
@@ -309,12 +327,15 @@ class Validator {
         return seen;
     }
 
-    // Roots must be input/tasks; a task may read only tasks it (transitively) runs after.
-    void check_expression(const std::string& path, const Expression& expression,
-                          const std::set<std::string>* readable) {
-        for (const std::string& root : expression.roots())
-            if (root != "input" && root != "tasks")
-                problem(path, "unknown name '" + root + "'; expressions start from `input` or `tasks.<id>`");
+    // Roots must be input/tasks (and item/index in a map's arguments); a task may read only
+    // tasks it (transitively) runs after.
+    void check_expression(const std::string& path, const Expression& expression, const std::set<std::string>* readable,
+                          bool in_map = false) {
+        for (const std::string& root : expression.roots()) {
+            if (root == "input" || root == "tasks" || (in_map && (root == "item" || root == "index"))) continue;
+            problem(path, "unknown name '" + root + "'; expressions start from `input` or `tasks.<id>`" +
+                              (in_map ? std::string(", or `item` and `index` in a map's arguments") : ""));
+        }
         for (const std::string& reference : expression.task_references()) {
             if (!definition_.index_by_id.contains(reference))
                 problem(path, "unknown task '" + reference + "' in tasks." + reference);
@@ -350,13 +371,22 @@ class Validator {
                     problem(at, std::string("bad expression: ") + e.what());
                 }
             }
+            const bool in_map = task.kind == TaskKind::map;
             try {
                 for_each_template(task.arguments, path + ".arguments", [&](const std::string& at, const Expression& e) {
-                    check_expression(at, e, &readable);
+                    check_expression(at, e, &readable, in_map);
                     for (const std::string& id : e.task_references()) reads.insert(id);
                 });
             } catch (const ExpressionError& e) {
                 problem(path + ".arguments", e.what());
+            }
+            try {
+                for_each_template(task.items, path + ".items", [&](const std::string& at, const Expression& e) {
+                    check_expression(at, e, &readable);
+                    for (const std::string& id : e.task_references()) reads.insert(id);
+                });
+            } catch (const ExpressionError& e) {
+                problem(path + ".items", e.what());
             }
             task.reads = indices_of(reads);
         }

@@ -21,7 +21,7 @@ namespace workflow {
 
 using Json = nlohmann::json;
 
-enum class TaskKind { tool, wait, switch_ };
+enum class TaskKind { tool, wait, switch_, map };
 
 // One branch of a switch: the tasks that run when `when` is the first case that holds.
 struct SwitchCase {
@@ -41,8 +41,10 @@ struct TaskDefinition {
     TaskKind kind = TaskKind::tool;
     std::vector<std::string> after;
     std::string when;  // empty: always
-    std::string tool;  // kind tool
+    std::string tool;  // kinds tool and map (called once per item)
     Json arguments = Json::object();
+    Json items;                         // kind map: an array, or a template that gives one
+    int concurrency = 4;                // kind map: items in flight at once
     int64_t wait_ms = 0;                // kind wait
     std::vector<SwitchCase> cases;      // kind switch, in order
     std::vector<std::string> fallback;  // kind switch: `default`, when no case holds

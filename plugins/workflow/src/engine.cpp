@@ -147,7 +147,9 @@ void Engine::resume_unfinished() {
 
 void Engine::reattach(ActiveRun& run, Actions& actions) {
     for (auto& [task_id, task] : run.tasks) {
-        if (task.row.state.status != TaskStatus::running || task.queued || task.timer_id != 0) continue;
+        if (task.row.state.status != TaskStatus::running || task.queued || task.timer_id != 0 || task.in_flight)
+            continue;
+        if (task.items) continue;  // a map: rebuild_map below looks after its items
         if (task.definition->kind == TaskKind::wait) {
             arm_timer(run, task, std::max<int64_t>(0, task.row.state.not_before_ms - now_ms()), actions);
         } else {
@@ -155,6 +157,8 @@ void Engine::reattach(ActiveRun& run, Actions& actions) {
             ready_.emplace_front(run.row.id, task_id);  // in-flight work first
         }
     }
+    for (ActiveTask* task : run.by_index)
+        if (task->items && task->row.state.status == TaskStatus::running) rebuild_map(run, *task, actions);
     advance(run, actions);
 }
 
@@ -190,6 +194,9 @@ std::unique_ptr<Engine::ActiveRun> Engine::load_run(const std::string& id) {
     row->tasks.clear();
     run->row = std::move(*row);
     run->index_tasks();
+    for (ActiveTask* task : run->by_index)
+        if (task->definition->kind == TaskKind::map && task->row.state.status != TaskStatus::pending)
+            attach_items(*run, *task);
     return run;
 }
 
@@ -217,6 +224,8 @@ void Engine::advance(ActiveRun& run, Actions& actions) {
                 start_wait(run, task, actions);
             } else if (task.definition->kind == TaskKind::switch_) {
                 decide_switch(run, task);
+            } else if (task.definition->kind == TaskKind::map) {
+                start_map(run, task, actions);
             } else {
                 task.queued = true;
                 ready_.emplace_back(run.row.id, id);
@@ -266,7 +275,12 @@ void Engine::start_attempt(ActiveRun& run, ActiveTask& task, bool same_attempt, 
     if (!same_attempt) {
         task.row.state.attempt += 1;
         try {
-            task.row.input = render_template(task.definition->arguments, run.context_for(task.definition->reads));
+            Json context = run.context_for(task.definition->reads);
+            if (task.map != nullptr) {
+                context["item"] = task.map->row.input["items"][task.item];
+                context["index"] = task.item;
+            }
+            task.row.input = render_template(task.definition->arguments, context);
         } catch (const std::exception& e) {
             run.set_status(task, TaskStatus::failed);
             task.row.state.error = std::string("cannot render the arguments: ") + e.what();
@@ -376,6 +390,10 @@ void Engine::on_timer(const std::string& run_id, const std::string& task_id) {
         }
         if (run.row.status != RunStatus::running) return;
         task.row.state.not_before_ms = 0;
+        if (task.map != nullptr && task.row.state.status == TaskStatus::pending) {  // an item's retry
+            task.queued = true;
+            ready_.emplace_back(run.row.id, task_id);
+        }
         run.candidates.push_back(task.index);
         advance(run, actions);
         pump(actions);
@@ -432,7 +450,10 @@ void Engine::on_reply(const std::string& run_id, const std::string& task_id, int
                         checkpoint_task(
                             run, task, "task.retrying",
                             {{"attempt", attempt}, {"error", message}, {"error_kind", kind}, {"delay_ms", delay}});
-                        advance(run, actions);
+                        if (task.map != nullptr)
+                            arm_timer(run, task, delay, actions);
+                        else
+                            advance(run, actions);
                     } else {
                         run.set_status(task, TaskStatus::failed);
                         finish_task(run, task, actions);
@@ -452,7 +473,10 @@ void Engine::finish_task(ActiveRun& run, ActiveTask& task, Actions& actions) {
         data["error_kind"] = task.row.state.error_kind;
     }
     checkpoint_task(run, task, "task." + std::string(to_string(task.row.state.status)), data);
-    advance(run, actions);
+    if (task.map != nullptr)
+        item_finished(run, task, actions);
+    else
+        advance(run, actions);
     pump(actions);
 }
 

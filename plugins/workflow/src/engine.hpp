@@ -76,6 +76,7 @@ class Engine {
 
  private:
     struct ActiveTask;
+    struct MapItems;
     struct ActiveRun;
     using Actions = std::vector<std::function<void()>>;
 
@@ -94,6 +95,15 @@ class Engine {
     void start_wait(ActiveRun& run, ActiveTask& task, Actions& actions);
     // A switch task: picks its branch and succeeds at once.
     void decide_switch(ActiveRun& run, ActiveTask& task);
+    // Map tasks (engine_map.cpp): render the items, run the tool per item under the map's
+    // concurrency, and succeed with the outputs in item order or fail with the first failure.
+    void start_map(ActiveRun& run, ActiveTask& map, Actions& actions);
+    // Creates the items of a map that has rendered them (at start, and after loading a run).
+    void attach_items(ActiveRun& run, ActiveTask& map);
+    // Recounts a map's items after a restart or a pause and starts what may start.
+    void rebuild_map(ActiveRun& run, ActiveTask& map, Actions& actions);
+    void fill_map(ActiveRun& run, ActiveTask& map);
+    void item_finished(ActiveRun& run, ActiveTask& item, Actions& actions);
     void arm_timer(ActiveRun& run, ActiveTask& task, int64_t delay_ms, Actions& actions);
     void finish_task(ActiveRun& run, ActiveTask& task, Actions& actions);
     void finish_run(ActiveRun& run, Actions& actions);

@@ -5,18 +5,35 @@
 #include "scheduler.hpp"
 
 #include <chrono>
+#include <deque>
 #include <numeric>
 
 namespace workflow {
+
+inline std::string map_item_id(const std::string& map_id, size_t item) {
+    return map_id + "[" + std::to_string(item) + "]";
+}
+inline bool is_map_item(const std::string& task_id) { return task_id.find('[') != std::string::npos; }
 
 inline int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
 }
 
+// A running map task's items: each is an ActiveTask "<map>[<i>]" that calls the map's tool.
+struct Engine::MapItems {
+    std::vector<ActiveTask*> items;
+    std::deque<size_t> waiting;  // never started, in order
+    size_t active = 0;           // queued, running or waiting to retry
+    bool failing = false;        // an item failed for good: start no more
+};
+
 struct Engine::ActiveTask {
-    const TaskDefinition* definition = nullptr;
-    size_t index = 0;  // in definition.tasks
+    const TaskDefinition* definition = nullptr;  // a map item: the map's
+    size_t index = 0;                            // in definition.tasks; a map item: its map's
+    ActiveTask* map = nullptr;                   // a map item: its map task
+    size_t item = 0;                             // a map item: its position in the items
+    std::unique_ptr<MapItems> items;             // a map task that started
     TaskRow row;
     uint64_t call_id = 0;
     uint64_t timer_id = 0;     // a retry delay, a wait, or a timeout
@@ -42,8 +59,9 @@ struct Engine::ActiveRun {
     void index_tasks() {
         by_index.assign(definition.tasks.size(), nullptr);
         counts = TaskCounts{};
-        counts.total = tasks.size();
+        counts.total = definition.tasks.size();
         for (auto& [id, task] : tasks) {
+            if (is_map_item(id)) continue;  // linked to its map by attach_items
             task.index = definition.index_by_id.at(id);
             task.definition = &definition.tasks[task.index];
             by_index[task.index] = &task;
@@ -59,6 +77,10 @@ struct Engine::ActiveRun {
     // plans what the change concerns: the task itself when it is pending again (a retry), the
     // dependents of a task that ended.
     void set_status(ActiveTask& task, TaskStatus status) {
+        if (task.map != nullptr) {  // items count toward their map, not the run
+            task.row.state.status = status;
+            return;
+        }
         counts.add(task.row.state.status, -1);
         task.row.state.status = status;
         counts.add(status, 1);

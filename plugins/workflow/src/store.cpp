@@ -1,6 +1,8 @@
 // store.cpp: see store.hpp.
 #include "store.hpp"
 
+#include <map>
+
 namespace workflow {
 
 namespace {
@@ -262,11 +264,12 @@ Json Store::history(const std::string& run_id, int64_t after_seq, int64_t limit)
 
 Json run_to_json(const RunRow& run) {
     Json tasks = Json::array();
+    std::map<std::string, size_t> position;  // task id -> index in `tasks`
+    std::vector<const TaskRow*> items;       // map items, listed under their map
     size_t done = 0;
     for (const TaskRow& task : run.tasks) {
-        done += is_terminal(task.state.status) ? 1 : 0;
-        Json entry = {{"id", task.task_id},
-                      {"status", to_string(task.state.status)},
+        const size_t bracket = task.task_id.find('[');
+        Json entry = {{"status", to_string(task.state.status)},
                       {"attempt", task.state.attempt},
                       {"input", task.input},
                       {"output", task.state.output},
@@ -274,8 +277,33 @@ Json run_to_json(const RunRow& run) {
         if (!task.state.error_kind.empty()) entry["error_kind"] = task.state.error_kind;
         if (task.started_at_ms != 0) entry["started_at_ms"] = task.started_at_ms;
         if (task.finished_at_ms != 0) entry["finished_at_ms"] = task.finished_at_ms;
+        if (bracket != std::string::npos) {
+            items.push_back(&task);
+            continue;
+        }
+        done += is_terminal(task.state.status) ? 1 : 0;
+        entry["id"] = task.task_id;
+        position[task.task_id] = tasks.size();
         tasks.push_back(std::move(entry));
     }
+    // Items that started, in item order, as "items" of their map's entry.
+    std::map<std::pair<std::string, int64_t>, Json> sorted;
+    for (const TaskRow* item : items) {
+        const size_t bracket = item->task_id.find('[');
+        const int64_t index = std::stoll(item->task_id.substr(bracket + 1));
+        Json entry = {{"index", index},
+                      {"status", to_string(item->state.status)},
+                      {"attempt", item->state.attempt},
+                      {"output", item->state.output},
+                      {"error", item->state.error}};
+        if (!item->state.error_kind.empty()) entry["error_kind"] = item->state.error_kind;
+        sorted[{item->task_id.substr(0, bracket), index}] = std::move(entry);
+    }
+    for (auto& [key, entry] : sorted) {
+        auto map = position.find(key.first);
+        if (map != position.end()) tasks[map->second]["items"].push_back(std::move(entry));
+    }
+    const size_t total = tasks.size();
     Json result = {{"run_id", run.id},
                    {"name", run.name},
                    {"version", run.version},
@@ -283,7 +311,7 @@ Json run_to_json(const RunRow& run) {
                    {"input", run.input},
                    {"output", run.output},
                    {"error", run.error},
-                   {"progress", run.tasks.empty() ? 1.0 : static_cast<double>(done) / run.tasks.size()},
+                   {"progress", total == 0 ? 1.0 : static_cast<double>(done) / static_cast<double>(total)},
                    {"created_at_ms", run.created_at_ms},
                    {"tasks", tasks}};
     if (run.finished_at_ms != 0) result["finished_at_ms"] = run.finished_at_ms;

@@ -59,3 +59,76 @@ test('a switch runs the first branch that holds and skips the others', async () 
   assert.equal(byId(small).small.status, 'succeeded');
   assert.equal(byId(small).join.status, 'skipped');  // its dependency was on a branch not taken
 });
+
+test('a map calls the tool per item under its concurrency and keeps the item order', async () => {
+  await call(host.client, 'workflow_define', {
+    definition: {
+      name: 'fanout',
+      tasks: [
+        { id: 'list', tool: 'wftest_count', arguments: { value: '{{ input.values }}' } },
+        {
+          id: 'each', kind: 'map', after: ['list'], items: '{{ tasks.list.output.value }}', concurrency: 2,
+          tool: 'wftest_count', arguments: { ms: 40, value: '{{ index }}:{{ item }}' },
+        },
+        { id: 'sum', tool: 'wftest_add', after: ['each'], arguments: { a: '{{ len(tasks.each.output) }}', b: 0 } },
+      ],
+      outputs: { values: '{{ tasks.each.output }}', count: '{{ tasks.sum.output.sum }}' },
+    },
+  });
+  const before = await call(host.client, 'wftest_stats');
+  const run = await call(host.client, 'workflow_run', { name: 'fanout', input: { values: ['a', 'b', 'c', 'd', 'e'] }, wait: true });
+  assert.equal(run.status, 'succeeded', JSON.stringify(run));
+  assert.deepEqual(run.output.values.map((o) => o.value), ['0:a', '1:b', '2:c', '3:d', '4:e']);
+  assert.equal(run.output.count, 5);
+  // Each item had its own idempotency key, and at most 2 ran at once.
+  assert.deepEqual(run.output.values.map((o) => o.key), [0, 1, 2, 3, 4].map((i) => `${run.run_id}/each[${i}]/1`));
+  const after = await call(host.client, 'wftest_stats');
+  assert.ok(after.count_max_in_flight <= Math.max(2, before.count_max_in_flight), `max in flight ${after.count_max_in_flight}`);
+  const each = byId(run).each;
+  assert.equal(each.items.length, 5);
+  assert.deepEqual(each.items.map((i) => i.status), Array(5).fill('succeeded'));
+  assert.equal(run.progress, 1);
+
+  const empty = await call(host.client, 'workflow_run', { name: 'fanout', input: { values: [] }, wait: true });
+  assert.equal(empty.status, 'succeeded');
+  assert.deepEqual(empty.output.values, []);
+
+  const notAList = await call(host.client, 'workflow_run', { name: 'fanout', input: { values: 'abc' }, wait: true });
+  assert.equal(notAList.status, 'failed');
+  assert.equal(byId(notAList).each.error_kind, 'bad_arguments');
+  assert.match(byId(notAList).each.error, /not an array but "abc"/);
+});
+
+test('a failed map item fails the map; a retry runs only the items that did not succeed', async () => {
+  await call(host.client, 'workflow_define', {
+    definition: {
+      name: 'flakymap',
+      tasks: [{
+        id: 'each', kind: 'map', items: '{{ input.names }}', concurrency: 1,
+        tool: 'wftest_flaky', arguments: { name: '{{ item }}', failures: '{{ default(input.failures[item], 0) }}', value: '{{ item }}' },
+      }],
+      outputs: '{{ tasks.each.output }}',
+    },
+  });
+  const failed = await call(host.client, 'workflow_run', {
+    name: 'flakymap', input: { names: ['m1', 'm2', 'm3'], failures: { m2: 1 } }, wait: true });
+  assert.equal(failed.status, 'failed', JSON.stringify(failed));
+  const each = byId(failed).each;
+  assert.match(each.error, /^item 1 failed: flaky failure 1 for m2/);
+  assert.equal(each.error_kind, 'tool_error');
+  assert.deepEqual(each.items.map((i) => i.status), ['succeeded', 'failed']);  // m3 never started
+
+  const retried = await call(host.client, 'workflow_retry', { run_id: failed.run_id, task: 'each' });
+  assert.equal(retried.status, 'running');
+  let run;
+  for (let i = 0; i < 100; i += 1) {
+    run = await call(host.client, 'workflow_status', { run_id: failed.run_id });
+    if (run.status !== 'running') break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(run.status, 'succeeded', JSON.stringify(run));
+  assert.deepEqual(run.output.map((o) => o.value), ['m1', 'm2', 'm3']);
+  const { flaky } = await call(host.client, 'wftest_stats');
+  assert.deepEqual([flaky.m1, flaky.m2, flaky.m3], [1, 2, 1]);  // m1 did not run again
+  assert.equal(byId(run).each.items[1].attempt, 2);
+});

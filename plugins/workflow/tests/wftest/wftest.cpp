@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -77,14 +78,15 @@ class WfTest : public switchboard::Plugin {
             events_.push_back({{"topic", std::string(topic)}, {"payload", payload}});
         });
         add_tool(Tool("wftest_stats",
-                      "Returns {hang_started, cancelled (any tool), flaky: {name: calls}, events: [{topic, "
-                      "payload}] (workflow.# bus events seen)}.")
+                      "Returns {hang_started, cancelled (any tool), flaky: {name: calls}, count_max_in_flight (most "
+                      "wftest_count calls at once), events: [{topic, payload}] (workflow.# bus events seen)}.")
                      .output_schema({{"type", "object"}}),
                  [this](const Json&, switchboard::Call&) {
                      std::lock_guard lock(mutex_);
                      return ToolResult::structured({{"hang_started", hang_started_},
                                                     {"cancelled", cancelled_},
                                                     {"flaky", flaky_calls_},
+                                                    {"count_max_in_flight", count_max_in_flight_},
                                                     {"events", events_}});
                  });
     }
@@ -99,9 +101,17 @@ class WfTest : public switchboard::Plugin {
             calls = ++count_calls_[key];
         }
         append({{"event", "start"}, {"key", key}, {"pid", getpid()}});
+        {
+            std::lock_guard lock(mutex_);
+            count_max_in_flight_ = std::max(count_max_in_flight_, ++count_in_flight_);
+        }
         const int64_t ms = args.value("ms", 0);
         const Json value = args.value("value", Json());
         auto finish = [this, call, key, value, calls] {
+            {
+                std::lock_guard lock(mutex_);
+                --count_in_flight_;
+            }
             append({{"event", "end"}, {"key", key}, {"pid", getpid()}});
             call->respond(ToolResult::structured({{"key", key}, {"value", value}, {"calls", calls}}).to_json());
         };
@@ -165,6 +175,8 @@ class WfTest : public switchboard::Plugin {
     std::map<std::string, int> count_calls_;  // guarded by mutex_
     std::map<std::string, int> flaky_calls_;  // guarded by mutex_
     int hang_started_ = 0;                    // guarded by mutex_
+    int count_in_flight_ = 0;                 // guarded by mutex_
+    int count_max_in_flight_ = 0;             // guarded by mutex_
     int cancelled_ = 0;                       // guarded by mutex_
     Json events_ = Json::array();             // guarded by mutex_
 };
