@@ -14,13 +14,14 @@ namespace workflow {
 namespace {
 
 const std::set<std::string> kTopKeys = {"name", "description", "tasks", "outputs", "$schema"};
-const std::set<std::string> kTaskKeys = {"id",        "kind",     "after",   "when",       "tool",
-                                         "arguments", "duration", "timeout", "retry",      "description",
-                                         "cases",     "default",  "items",   "concurrency"};
+const std::set<std::string> kTaskKeys = {"id",       "kind",        "after",  "when",        "tool",  "arguments",
+                                         "duration", "timeout",     "retry",  "description", "cases", "default",
+                                         "items",    "concurrency", "signal", "message"};
 const std::set<std::string> kRetryKeys = {"max_attempts", "initial_interval", "backoff_factor",
                                           "max_interval", "jitter",           "non_retryable"};
-const std::set<std::string> kLaterKinds = {"agent", "approval", "workflow", "loop"};
-const char* const kAcceptedKinds = "tool, wait, switch, map";
+const std::set<std::string> kLaterKinds = {"agent", "workflow", "loop"};
+const char* const kAcceptedKinds = "tool, wait, switch, map, approval";
+const char* const kSignalPattern = "^[A-Za-z0-9_.:-]{1,64}$";
 
 class Validator {
  public:
@@ -101,12 +102,24 @@ class Validator {
             if (parsed.kind == TaskKind::map) parse_map(task, path, parsed);
         } else if (kind == "wait") {
             parsed.kind = TaskKind::wait;
-            const auto duration = task.contains("duration") ? parse_duration_ms(task["duration"]) : std::nullopt;
-            if (!duration)
+            if (task.contains("signal") == task.contains("duration")) {
+                problem(path,
+                        "a wait task needs either a duration (\"250ms\", \"2s\", \"1m\", \"1h\" or milliseconds) or "
+                        "a signal name to wait for");
+            } else if (task.contains("signal")) {
+                parsed.signal = parse_signal_name(task["signal"], path + ".signal");
+            } else if (const auto duration = parse_duration_ms(task["duration"]); !duration) {
                 problem(path + ".duration",
                         "a wait task needs a duration: milliseconds or \"250ms\", \"2s\", \"1m\", \"1h\"");
-            else
+            } else {
                 parsed.wait_ms = *duration;
+            }
+        } else if (kind == "approval") {
+            parsed.kind = TaskKind::approval;
+            parsed.signal = task.contains("signal") ? parse_signal_name(task["signal"], path + ".signal") : parsed.id;
+            if (task.contains("message") && !task["message"].is_string())
+                problem(path + ".message", "expected the question for the human, a string (templates allowed)");
+            parsed.message = task.value("message", "Approve task " + parsed.id + "?");
         } else if (kLaterKinds.contains(kind)) {
             problem(path + ".kind", "kind '" + kind + "' is not supported yet; accepted: " + kAcceptedKinds);
         } else if (kind == "switch") {
@@ -138,6 +151,13 @@ class Validator {
         }
         if (task.contains("retry")) parse_retry(task["retry"], path + ".retry", parsed.retry);
         definition_.tasks.push_back(std::move(parsed));
+    }
+
+    std::string parse_signal_name(const Json& name, const std::string& path) {
+        if (name.is_string() && std::regex_match(name.get<std::string>(), std::regex(kSignalPattern)))
+            return name.get<std::string>();
+        problem(path, std::string("expected a signal name matching ") + kSignalPattern);
+        return {};
     }
 
     void parse_map(const Json& task, const std::string& path, TaskDefinition& parsed) {
@@ -379,6 +399,14 @@ class Validator {
                 });
             } catch (const ExpressionError& e) {
                 problem(path + ".arguments", e.what());
+            }
+            try {
+                for_each_template(task.message, path + ".message", [&](const std::string& at, const Expression& e) {
+                    check_expression(at, e, &readable);
+                    for (const std::string& id : e.task_references()) reads.insert(id);
+                });
+            } catch (const ExpressionError& e) {
+                problem(path + ".message", e.what());
             }
             try {
                 for_each_template(task.items, path + ".items", [&](const std::string& at, const Expression& e) {

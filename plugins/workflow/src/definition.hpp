@@ -21,7 +21,7 @@ namespace workflow {
 
 using Json = nlohmann::json;
 
-enum class TaskKind { tool, wait, switch_, map };
+enum class TaskKind { tool, wait, switch_, map, approval };
 
 // One branch of a switch: the tasks that run when `when` is the first case that holds.
 struct SwitchCase {
@@ -45,7 +45,9 @@ struct TaskDefinition {
     Json arguments = Json::object();
     Json items;                         // kind map: an array, or a template that gives one
     int concurrency = 4;                // kind map: items in flight at once
-    int64_t wait_ms = 0;                // kind wait
+    int64_t wait_ms = 0;                // kind wait, for a duration
+    std::string signal;                 // kind wait for a signal; kind approval (default: the task id)
+    Json message;                       // kind approval: what the human is asked (templates allowed)
     std::vector<SwitchCase> cases;      // kind switch, in order
     std::vector<std::string> fallback;  // kind switch: `default`, when no case holds
     std::optional<BranchGate> gate;     // set on tasks listed in a switch's cases or default
@@ -68,6 +70,12 @@ struct Definition {
     std::vector<size_t> output_reads;  // tasks the `outputs` templates read
 
     const TaskDefinition& task(const std::string& id) const { return tasks.at(index_by_id.at(id)); }
+    // The approval task that waits for signal `name`, if any: its signals carry a decision.
+    const TaskDefinition* approval_for(const std::string& signal) const {
+        for (const TaskDefinition& task : tasks)
+            if (task.kind == TaskKind::approval && task.signal == signal) return &task;
+        return nullptr;
+    }
 };
 
 struct Problem {

@@ -150,7 +150,10 @@ void Engine::reattach(ActiveRun& run, Actions& actions) {
         if (task.row.state.status != TaskStatus::running || task.queued || task.timer_id != 0 || task.in_flight)
             continue;
         if (task.items) continue;  // a map: rebuild_map below looks after its items
-        if (task.definition->kind == TaskKind::wait) {
+        if (waits_for_signal(*task.definition)) {
+            if (task.row.state.not_before_ms > 0)  // its timeout
+                arm_timer(run, task, std::max<int64_t>(0, task.row.state.not_before_ms - now_ms()), actions);
+        } else if (task.definition->kind == TaskKind::wait) {
             arm_timer(run, task, std::max<int64_t>(0, task.row.state.not_before_ms - now_ms()), actions);
         } else {
             task.queued = true;
@@ -159,6 +162,7 @@ void Engine::reattach(ActiveRun& run, Actions& actions) {
     }
     for (ActiveTask* task : run.by_index)
         if (task->items && task->row.state.status == TaskStatus::running) rebuild_map(run, *task, actions);
+    deliver_signals(run, actions);
     advance(run, actions);
 }
 
@@ -193,6 +197,7 @@ std::unique_ptr<Engine::ActiveRun> Engine::load_run(const std::string& id) {
     }
     row->tasks.clear();
     run->row = std::move(*row);
+    for (Signal& signal : store_->pending_signals(id)) run->signals[signal.name].push_back(std::move(signal));
     run->index_tasks();
     for (ActiveTask* task : run->by_index)
         if (task->definition->kind == TaskKind::map && task->row.state.status != TaskStatus::pending)
@@ -220,6 +225,8 @@ void Engine::advance(ActiveRun& run, Actions& actions) {
             if (task.queued || task.timer_id != 0) continue;
             if (task.row.state.not_before_ms > now) {
                 arm_timer(run, task, task.row.state.not_before_ms - now, actions);
+            } else if (waits_for_signal(*task.definition)) {
+                start_signal_wait(run, task, actions);
             } else if (task.definition->kind == TaskKind::wait) {
                 start_wait(run, task, actions);
             } else if (task.definition->kind == TaskKind::switch_) {
@@ -382,6 +389,14 @@ void Engine::on_timer(const std::string& run_id, const std::string& task_id) {
         ActiveTask& task = run.tasks.at(task_id);
         task.timer_id = 0;
         // A wait that ends is recorded even in a paused run; only new starts are held back.
+        if (waits_for_signal(*task.definition) && task.row.state.status == TaskStatus::running) {
+            task.row.state.error = "no signal '" + task.definition->signal + "' within " +
+                                   std::to_string(task.definition->timeout_ms.value_or(0)) + " ms";
+            task.row.state.error_kind = "timeout";
+            run.set_status(task, TaskStatus::failed);
+            finish_task(run, task, actions);
+            return;
+        }
         if (task.definition->kind == TaskKind::wait && task.row.state.status == TaskStatus::running) {
             run.set_status(task, TaskStatus::succeeded);
             task.row.state.output = Json::object({{"waited_ms", task.definition->wait_ms}});
@@ -465,14 +480,14 @@ void Engine::on_reply(const std::string& run_id, const std::string& task_id, int
     });
 }
 
-void Engine::finish_task(ActiveRun& run, ActiveTask& task, Actions& actions) {
+void Engine::finish_task(ActiveRun& run, ActiveTask& task, Actions& actions, Checkpointer::Write also) {
     task.row.finished_at_ms = now_ms();
     Json data = {{"attempt", task.row.state.attempt}};
     if (task.row.state.status == TaskStatus::failed) {
         data["error"] = task.row.state.error;
         data["error_kind"] = task.row.state.error_kind;
     }
-    checkpoint_task(run, task, "task." + std::string(to_string(task.row.state.status)), data);
+    checkpoint_task(run, task, "task." + std::string(to_string(task.row.state.status)), data, std::move(also));
     if (task.map != nullptr)
         item_finished(run, task, actions);
     else
@@ -534,7 +549,8 @@ void Engine::finish_run(ActiveRun& run, Actions& actions) {
 }
 
 // Queues the task's row and one history event; publishes after the commit.
-void Engine::checkpoint_task(ActiveRun& run, ActiveTask& task, const std::string& event, Json data) {
+void Engine::checkpoint_task(ActiveRun& run, ActiveTask& task, const std::string& event, Json data,
+                             Checkpointer::Write also) {
     const std::string run_id = run.row.id;
     const TaskRow row = task.row;
     const int64_t seq = ++run.seq;
@@ -543,9 +559,10 @@ void Engine::checkpoint_task(ActiveRun& run, ActiveTask& task, const std::string
     const size_t total = run.counts.total;
     const double progress = run.counts.progress();
     checkpointer_.submit(
-        [run_id, row, seq, at, event, data = std::move(data)](Store& store) {
+        [run_id, row, seq, at, event, data = std::move(data), also = std::move(also)](Store& store) {
             store.upsert_task(run_id, row);
             store.append_event(run_id, seq, at, event, row.task_id, data);
+            if (also) also(store);
         },
         [this, run_id, task_id = row.task_id, status = std::string(to_string(row.state.status)),
          attempt = row.state.attempt, progress, done,

@@ -33,6 +33,9 @@ struct EngineOptions {
 struct RunWatcher {
     std::function<void(size_t done, size_t total, const std::string& message)> progress;
     std::function<void(const Json& run)> done;
+    // Set when the watcher's client can answer elicitation/create: approvals ask it. `answer`
+    // gets the ElicitResult, or nullopt when the client could not answer.
+    std::function<void(const Json& params, std::function<void(std::optional<Json> answer)> answer)> elicit;
 };
 
 class Engine {
@@ -65,6 +68,12 @@ class Engine {
     // retry: a failed task of a failed run gets one more attempt (a new attempt number, so a new
     // idempotency key); the tasks skipped because of it are pending again and the run is running.
     std::optional<std::string> retry_task(const std::string& run_id, const std::string& task_id,
+                                          std::function<void()> committed);
+
+    // Sends signal `name` with `payload` to a running or paused run. The task that waits for the
+    // name (a wait with `signal`, an approval) gets it now, or when it starts; signals of one name
+    // are consumed in order. A signal for an approval must be {"approved": bool, "comment"?}.
+    std::optional<std::string> signal_run(const std::string& run_id, const std::string& name, Json payload,
                                           std::function<void()> committed);
 
     // Reads the store under its lock (tools and resources use it).
@@ -105,9 +114,16 @@ class Engine {
     void fill_map(ActiveRun& run, ActiveTask& map);
     void item_finished(ActiveRun& run, ActiveTask& item, Actions& actions);
     void arm_timer(ActiveRun& run, ActiveTask& task, int64_t delay_ms, Actions& actions);
-    void finish_task(ActiveRun& run, ActiveTask& task, Actions& actions);
+    void finish_task(ActiveRun& run, ActiveTask& task, Actions& actions, Checkpointer::Write also = nullptr);
+    // Signals (engine_signals.cpp): waits for a signal and approvals.
+    void start_signal_wait(ActiveRun& run, ActiveTask& task, Actions& actions);
+    void deliver_signals(ActiveRun& run, Actions& actions);
+    void consume_signal(ActiveRun& run, ActiveTask& task, Signal signal, Actions& actions);
+    void ask_watchers(ActiveRun& run, ActiveTask& task, Actions& actions);
     void finish_run(ActiveRun& run, Actions& actions);
-    void checkpoint_task(ActiveRun& run, ActiveTask& task, const std::string& event, Json data);
+    // `also` is written in the same transaction as the task's row and event.
+    void checkpoint_task(ActiveRun& run, ActiveTask& task, const std::string& event, Json data,
+                         Checkpointer::Write also = nullptr);
     void on_reply(const std::string& run_id, const std::string& task_id, int attempt, bool ok, const Json& value);
     void on_timer(const std::string& run_id, const std::string& task_id);
     void on_timeout(const std::string& run_id, const std::string& task_id, int attempt);

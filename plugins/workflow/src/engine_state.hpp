@@ -15,6 +15,9 @@ inline std::string map_item_id(const std::string& map_id, size_t item) {
 }
 inline bool is_map_item(const std::string& task_id) { return task_id.find('[') != std::string::npos; }
 
+// A wait for a signal or an approval: running until its signal comes.
+inline bool waits_for_signal(const TaskDefinition& task) { return !task.signal.empty(); }
+
 inline int64_t now_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
         .count();
@@ -52,6 +55,7 @@ struct Engine::ActiveRun {
     TaskCounts counts;
     std::vector<size_t> candidates;  // tasks for the next advance() to plan
     int64_t seq = 0;
+    std::map<std::string, std::deque<Signal>> signals;  // received, not yet consumed, by name
     std::vector<std::unique_ptr<RunWatcher>> watchers;
     bool finishing = false;
 
@@ -92,6 +96,15 @@ struct Engine::ActiveRun {
     }
     StateLookup lookup() const {
         return [this](size_t index) -> const TaskState& { return by_index[index]->row.state; };
+    }
+    // The oldest pending signal of that name, removed from the pending ones.
+    std::optional<Signal> take_signal(const std::string& name) {
+        auto found = signals.find(name);
+        if (found == signals.end()) return std::nullopt;
+        Signal signal = std::move(found->second.front());
+        found->second.pop_front();
+        if (found->second.empty()) signals.erase(found);
+        return signal;
     }
     Json context_for(const std::vector<size_t>& reads) const {
         return expression_context(definition, row.input, reads, lookup());

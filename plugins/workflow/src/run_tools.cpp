@@ -79,6 +79,13 @@ void start(switchboard::Plugin& plugin, Engine& engine, const Json& args, switch
                     call->progress(static_cast<double>(done), static_cast<double>(total), message);
                 };
                 watcher->done = [call](const Json& run) { call->respond(ToolResult::structured(run).to_json()); };
+                if (call->info().value("clientCapabilities", Json::object()).contains("elicitation")) {
+                    watcher->elicit = [call](const Json& params, std::function<void(std::optional<Json>)> answer) {
+                        call->client_request("elicitation/create", params, [answer](switchboard::Reply reply) {
+                            answer(reply.ok ? std::optional<Json>(reply.value) : std::nullopt);
+                        });
+                    };
+                }
             }
             engine.start_run(
                 *stored, std::move(*parsed.definition), input,
@@ -193,6 +200,32 @@ void register_run_tools(switchboard::Plugin& plugin, Engine& engine) {
             const std::string task = args["task"].get<std::string>();
             return control(engine, run_id, [&](std::function<void()> committed) {
                 return engine.retry_task(run_id, task, std::move(committed));
+            });
+        });
+
+    plugin.add_tool(
+        Tool("workflow_signal",
+             "Sends a signal to a running or paused run. A task that waits for it (kind wait with `signal`, or an "
+             "approval, whose signal is its task id unless it names another) gets `payload` as its output, now or "
+             "when it starts; signals of one name are consumed in order. To decide an approval send payload "
+             "{\"approved\": true|false, \"comment\"?: text}; a rejection fails the approval task (error kind "
+             "rejected). Returns the run.")
+            .input_schema(
+                {{"type", "object"},
+                 {"properties",
+                  {{"run_id", {{"type", "string"}}},
+                   {"name", {{"type", "string"}, {"description", "the signal name, e.g. an approval's task id"}}},
+                   {"payload", {{"description", "any JSON; for an approval {approved, comment?}"}}}}},
+                 {"required", {"run_id", "name"}}})
+            .output_schema(kRunOutput),
+        [&engine](const Json& args, switchboard::Call&) {
+            const std::string run_id = run_id_argument(args);
+            if (!args.contains("name") || !args["name"].is_string() || args["name"].get<std::string>().empty())
+                return ToolResult::error("`name` is required: the signal name (for an approval, its task id)");
+            const std::string name = args["name"].get<std::string>();
+            const Json payload = args.value("payload", Json::object());
+            return control(engine, run_id, [&](std::function<void()> committed) {
+                return engine.signal_run(run_id, name, payload, std::move(committed));
             });
         });
 

@@ -54,6 +54,21 @@ const char* const kMigrations[] = {
       PRIMARY KEY (run_id, seq)
     );
     )sql",
+    // 2: signals sent to runs, and the parent of a sub-workflow run.
+    R"sql(
+    CREATE TABLE signals (
+      run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+      seq INTEGER NOT NULL,
+      name TEXT NOT NULL,
+      payload TEXT NOT NULL,
+      received_at INTEGER NOT NULL,
+      consumed_by TEXT,
+      PRIMARY KEY (run_id, seq)
+    );
+    ALTER TABLE runs ADD COLUMN parent_run_id TEXT;
+    ALTER TABLE runs ADD COLUMN parent_task_id TEXT;
+    CREATE INDEX runs_by_parent ON runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
+    )sql",
 };
 
 std::optional<std::string> optional_dump(const Json& value) {
@@ -130,13 +145,17 @@ Json Store::list_definitions() {
 }
 
 void Store::insert_run(const RunRow& run) {
-    db_.prepare("INSERT INTO runs (id, name, version, status, input, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+    db_.prepare(
+           "INSERT INTO runs (id, name, version, status, input, created_at, parent_run_id, parent_task_id) VALUES "
+           "(?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, run.id)
         .bind(2, run.name)
         .bind(3, run.version)
         .bind(4, std::string(to_string(run.status)))
         .bind(5, run.input.dump())
         .bind(6, run.created_at_ms)
+        .bind(7, run.parent_run_id.empty() ? std::nullopt : std::optional<std::string>(run.parent_run_id))
+        .bind(8, run.parent_task_id.empty() ? std::nullopt : std::optional<std::string>(run.parent_task_id))
         .run();
     for (const TaskRow& task : run.tasks) upsert_task(run.id, task);
 }
@@ -187,7 +206,8 @@ void Store::append_event(const std::string& run_id, int64_t seq, int64_t at_ms, 
 std::optional<RunRow> Store::run(const std::string& id) {
     Statement& query = db_.prepare(
         "SELECT name, version, status, input, output, error, created_at, COALESCE(finished_at, 0), (SELECT "
-        "COALESCE(MAX(seq), 0) FROM events WHERE run_id = runs.id) FROM runs WHERE id = ?");
+        "COALESCE(MAX(seq), 0) FROM events WHERE run_id = runs.id), COALESCE(parent_run_id, ''), "
+        "COALESCE(parent_task_id, '') FROM runs WHERE id = ?");
     query.bind(1, id);
     if (!query.step()) return std::nullopt;
     RunRow run;
@@ -201,6 +221,8 @@ std::optional<RunRow> Store::run(const std::string& id) {
     run.created_at_ms = query.integer(6);
     run.finished_at_ms = query.integer(7);
     run.last_seq = query.integer(8);
+    run.parent_run_id = query.text(9);
+    run.parent_task_id = query.text(10);
     query.reset();
     Statement& tasks = db_.prepare(
         "SELECT task_id, status, attempt, input, output, error, error_kind, not_before, COALESCE(started_at, 0), "
@@ -221,6 +243,33 @@ std::optional<RunRow> Store::run(const std::string& id) {
         run.tasks.push_back(std::move(task));
     }
     return run;
+}
+
+void Store::add_signal(const std::string& run_id, const Signal& signal, int64_t at_ms) {
+    db_.prepare("INSERT INTO signals (run_id, seq, name, payload, received_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(1, run_id)
+        .bind(2, signal.seq)
+        .bind(3, signal.name)
+        .bind(4, signal.payload.dump())
+        .bind(5, at_ms)
+        .run();
+}
+
+void Store::consume_signal(const std::string& run_id, int64_t seq, const std::string& task_id) {
+    db_.prepare("UPDATE signals SET consumed_by = ? WHERE run_id = ? AND seq = ?")
+        .bind(1, task_id)
+        .bind(2, run_id)
+        .bind(3, seq)
+        .run();
+}
+
+std::vector<Signal> Store::pending_signals(const std::string& run_id) {
+    Statement& query =
+        db_.prepare("SELECT seq, name, payload FROM signals WHERE run_id = ? AND consumed_by IS NULL ORDER BY seq");
+    query.bind(1, run_id);
+    std::vector<Signal> signals;
+    while (query.step()) signals.push_back({query.integer(0), query.text(1), Json::parse(query.text(2))});
+    return signals;
 }
 
 std::vector<std::string> Store::unfinished_run_ids() {
@@ -315,6 +364,7 @@ Json run_to_json(const RunRow& run) {
                    {"created_at_ms", run.created_at_ms},
                    {"tasks", tasks}};
     if (run.finished_at_ms != 0) result["finished_at_ms"] = run.finished_at_ms;
+    if (!run.parent_run_id.empty()) result["parent"] = {{"run_id", run.parent_run_id}, {"task", run.parent_task_id}};
     return result;
 }
 

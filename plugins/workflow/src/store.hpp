@@ -43,6 +43,15 @@ struct RunRow {
     int64_t finished_at_ms = 0;
     int64_t last_seq = 0;  // the highest event sequence number
     std::vector<TaskRow> tasks;
+    std::string parent_run_id;  // a sub-workflow run: the run and task that started it
+    std::string parent_task_id;
+};
+
+// A signal sent to a run (workflow_signal); consumed by the task that waits for its name.
+struct Signal {
+    int64_t seq = 0;  // the history event that recorded it
+    std::string name;
+    Json payload;
 };
 
 class Store {
@@ -62,6 +71,10 @@ class Store {
     void upsert_task(const std::string& run_id, const TaskRow& task);
     void append_event(const std::string& run_id, int64_t seq, int64_t at_ms, const std::string& type,
                       const std::string& task_id, const Json& data);
+
+    void add_signal(const std::string& run_id, const Signal& signal, int64_t at_ms);
+    void consume_signal(const std::string& run_id, int64_t seq, const std::string& task_id);
+    std::vector<Signal> pending_signals(const std::string& run_id);
 
     std::optional<RunRow> run(const std::string& id);
     std::vector<std::string> unfinished_run_ids();

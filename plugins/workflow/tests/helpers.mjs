@@ -36,7 +36,9 @@ export function makeWorkspace({ workflowConfig = {} } = {}) {
 }
 
 // Starts the host on `workspace` and connects a client. Returns { client, pid, stderr(), close() }.
-export async function startHost(workspace) {
+// `capabilities` are the client's (e.g. { elicitation: {} }); `setup(client)` runs before connecting,
+// to register request handlers.
+export async function startHost(workspace, { capabilities = {}, setup = () => {} } = {}) {
   const transport = new StdioClientTransport({
     command: requiredEnv('SWITCHBOARD_BINARY'),
     args: ['--config', workspace.configPath, '--stdio'],
@@ -46,7 +48,8 @@ export async function startHost(workspace) {
   transport.stderr.on('data', (chunk) => {
     stderrText += chunk.toString();
   });
-  const client = new Client({ name: 'workflow-tests', version: '1.0.0' });
+  const client = new Client({ name: 'workflow-tests', version: '1.0.0' }, { capabilities });
+  setup(client);
   client.onerror = () => {};  // a killed host closes the pipe under the client
   try {
     await client.connect(transport);

@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 
-import { call, makeWorkspace, startHost } from './helpers.mjs';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+
+import { call, callError, makeWorkspace, startHost, waitForRun } from './helpers.mjs';
 
 let workspace;
 let host;
@@ -120,15 +122,108 @@ test('a failed map item fails the map; a retry runs only the items that did not 
 
   const retried = await call(host.client, 'workflow_retry', { run_id: failed.run_id, task: 'each' });
   assert.equal(retried.status, 'running');
-  let run;
-  for (let i = 0; i < 100; i += 1) {
-    run = await call(host.client, 'workflow_status', { run_id: failed.run_id });
-    if (run.status !== 'running') break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const run = await waitForRun(host.client, failed.run_id);
   assert.equal(run.status, 'succeeded', JSON.stringify(run));
   assert.deepEqual(run.output.map((o) => o.value), ['m1', 'm2', 'm3']);
   const { flaky } = await call(host.client, 'wftest_stats');
   assert.deepEqual([flaky.m1, flaky.m2, flaky.m3], [1, 2, 1]);  // m1 did not run again
   assert.equal(byId(run).each.items[1].attempt, 2);
+});
+
+test('a wait for a signal gets its payload, also when the signal came first', async () => {
+  await call(host.client, 'workflow_define', {
+    definition: {
+      name: 'gated',
+      tasks: [
+        { id: 'slow', tool: 'wftest_count', arguments: { ms: 150 } },
+        { id: 'gate', kind: 'wait', signal: 'go', after: ['slow'] },
+        { id: 'second', kind: 'wait', signal: 'go', after: ['gate'] },
+        { id: 'use', tool: 'wftest_add', after: ['second'], arguments: { a: '{{ tasks.gate.output.n }}', b: '{{ tasks.second.output.n }}' } },
+      ],
+      outputs: '{{ tasks.use.output.sum }}',
+    },
+  });
+  const { run_id } = await call(host.client, 'workflow_run', { name: 'gated' });
+  await call(host.client, 'workflow_signal', { run_id, name: 'go', payload: { n: 1 } });  // before `gate` waits
+  await new Promise((r) => setTimeout(r, 300));
+  const waiting = await call(host.client, 'workflow_status', { run_id });
+  assert.equal(byId(waiting).gate.status, 'succeeded');
+  assert.equal(byId(waiting).second.status, 'running');  // signals are consumed once, in order
+  await call(host.client, 'workflow_signal', { run_id, name: 'go', payload: { n: 41 } });
+  const done = await waitForRun(host.client, run_id);
+  assert.equal(done.status, 'succeeded', JSON.stringify(done));
+  assert.equal(done.output, 42);
+  const { events } = await call(host.client, 'workflow_history', { run_id });
+  assert.equal(events.filter((e) => e.type === 'signal.received').length, 2);
+
+  assert.match(await callError(host.client, 'workflow_signal', { run_id, name: 'go' }), /is succeeded; signals go to running or paused runs/);
+  assert.match(await callError(host.client, 'workflow_signal', { run_id: 'run_nope', name: 'go' }), /no run/);
+});
+
+test('a wait for a signal that does not come times out', async () => {
+  await call(host.client, 'workflow_define', {
+    definition: { name: 'impatient', tasks: [{ id: 'gate', kind: 'wait', signal: 'never', timeout: 100 }] },
+  });
+  const run = await call(host.client, 'workflow_run', { name: 'impatient', wait: true });
+  assert.equal(run.status, 'failed');
+  assert.equal(byId(run).gate.error_kind, 'timeout');
+  assert.match(byId(run).gate.error, /no signal 'never' within 100 ms/);
+});
+
+test('an approval is decided by a signal: approved runs on, rejected fails', async () => {
+  await call(host.client, 'workflow_define', {
+    definition: {
+      name: 'deploy',
+      tasks: [
+        { id: 'ok', kind: 'approval', message: 'Deploy to {{ input.env }}?' },
+        { id: 'ship', tool: 'wftest_add', after: ['ok'], arguments: { a: 1, b: 1 } },
+      ],
+    },
+  });
+  const { run_id } = await call(host.client, 'workflow_run', { name: 'deploy', input: { env: 'prod' } });
+  let run;
+  for (let i = 0; i < 50 && byId(run ?? { tasks: [] }).ok?.status !== 'running'; i += 1)
+    run = await call(host.client, 'workflow_status', { run_id });
+  assert.equal(byId(run).ok.input.message, 'Deploy to prod?');
+  assert.match(await callError(host.client, 'workflow_signal', { run_id, name: 'ok', payload: { yes: 1 } }),
+    /decides approval task 'ok': send \{"approved": true or false/);
+  await call(host.client, 'workflow_signal', { run_id, name: 'ok', payload: { approved: false, comment: 'not today' } });
+  const rejected = await waitForRun(host.client, run_id);
+  assert.equal(rejected.status, 'failed');
+  assert.equal(byId(rejected).ok.error_kind, 'rejected');
+  assert.equal(byId(rejected).ok.error, 'rejected: not today');
+  assert.equal(byId(rejected).ship.status, 'skipped');
+
+  const second = await call(host.client, 'workflow_run', { name: 'deploy', input: { env: 'test' } });
+  await call(host.client, 'workflow_signal', { run_id: second.run_id, name: 'ok', payload: { approved: true, by: 'ops' } });
+  const approved = await waitForRun(host.client, second.run_id);
+  assert.equal(approved.status, 'succeeded');
+  assert.deepEqual(byId(approved).ok.output.approved, true);
+  assert.equal(byId(approved).ok.output.by, 'ops');
+});
+
+test('an approval asks a waiting client through elicitation', async () => {
+  const asked = [];
+  const own = makeWorkspace();  // a second host must not share the first one's database
+  const elicitingHost = await startHost(own, {
+    capabilities: { elicitation: {} },
+    setup: (client) => client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params);
+      return { action: 'accept', content: { approved: true, comment: 'go ahead' } };
+    }),
+  });
+  try {
+    await call(elicitingHost.client, 'workflow_define', {
+      definition: { name: 'deploy', tasks: [{ id: 'ok', kind: 'approval', message: 'Deploy to {{ input.env }}?' }] },
+    });
+    const run = await call(elicitingHost.client, 'workflow_run', { name: 'deploy', input: { env: 'staging' }, wait: true });
+    assert.equal(run.status, 'succeeded', JSON.stringify(run));
+    assert.equal(asked.length, 1);
+    assert.equal(asked[0].message, 'Deploy to staging?');
+    assert.deepEqual(asked[0].requestedSchema.required, ['approved']);
+    assert.deepEqual(byId(run).ok.output, { approved: true, by: 'elicitation', comment: 'go ahead', signal_seq: byId(run).ok.output.signal_seq });
+  } finally {
+    await elicitingHost.close();
+    rmSync(own.dir, { recursive: true, force: true });
+  }
 });
