@@ -14,13 +14,13 @@ namespace workflow {
 namespace {
 
 const std::set<std::string> kTopKeys = {"name", "description", "tasks", "outputs", "$schema"};
-const std::set<std::string> kTaskKeys = {"id",       "kind",        "after",  "when",        "tool",  "arguments",
-                                         "duration", "timeout",     "retry",  "description", "cases", "default",
-                                         "items",    "concurrency", "signal", "message"};
+const std::set<std::string> kTaskKeys = {
+    "id",    "kind",    "after", "when",        "tool",   "arguments", "duration", "timeout", "retry", "description",
+    "cases", "default", "items", "concurrency", "signal", "message",   "workflow", "version", "input"};
 const std::set<std::string> kRetryKeys = {"max_attempts", "initial_interval", "backoff_factor",
                                           "max_interval", "jitter",           "non_retryable"};
-const std::set<std::string> kLaterKinds = {"agent", "workflow", "loop"};
-const char* const kAcceptedKinds = "tool, wait, switch, map, approval";
+const std::set<std::string> kLaterKinds = {"agent", "loop"};
+const char* const kAcceptedKinds = "tool, wait, switch, map, approval, workflow";
 const char* const kSignalPattern = "^[A-Za-z0-9_.:-]{1,64}$";
 
 class Validator {
@@ -113,6 +113,25 @@ class Validator {
                         "a wait task needs a duration: milliseconds or \"250ms\", \"2s\", \"1m\", \"1h\"");
             } else {
                 parsed.wait_ms = *duration;
+            }
+        } else if (kind == "workflow") {
+            parsed.kind = TaskKind::workflow;
+            if (!task.contains("workflow") || !task["workflow"].is_string() ||
+                !std::regex_match(task["workflow"].get<std::string>(), std::regex("^[A-Za-z0-9_.-]{1,64}$")))
+                problem(path + ".workflow", "a workflow task needs the name of a defined workflow to run as a child");
+            else
+                parsed.workflow = task["workflow"].get<std::string>();
+            if (task.contains("version")) {
+                if (!task["version"].is_number_integer() || task["version"].get<int64_t>() < 1)
+                    problem(path + ".version", "expected a version number >= 1");
+                else
+                    parsed.version = task["version"].get<int64_t>();
+            }
+            if (task.contains("input")) {
+                if (task["input"].is_object())
+                    parsed.input = task["input"];
+                else
+                    problem(path + ".input", "expected an object: the child run's input (templates allowed)");
             }
         } else if (kind == "approval") {
             parsed.kind = TaskKind::approval;
@@ -279,10 +298,12 @@ class Validator {
             const Json& kinds = retry["non_retryable"];
             if (!kinds.is_array()) problem(path + ".non_retryable", "expected an array of error kinds");
             for (size_t i = 0; kinds.is_array() && i < kinds.size(); ++i) {
-                static const std::set<std::string> kKinds = {"tool_error", "call_error", "timeout", "bad_arguments"};
+                static const std::set<std::string> kKinds = {"tool_error",    "call_error",     "timeout",
+                                                             "bad_arguments", "workflow_error", "rejected"};
                 if (!kinds[i].is_string() || !kKinds.contains(kinds[i].get<std::string>()))
                     problem(path + ".non_retryable[" + std::to_string(i) + "]",
-                            "expected an error kind: tool_error, call_error, timeout, bad_arguments");
+                            "expected an error kind: tool_error, call_error, timeout, bad_arguments, workflow_error, "
+                            "rejected");
                 else
                     policy.non_retryable.push_back(kinds[i].get<std::string>());
             }
@@ -399,6 +420,14 @@ class Validator {
                 });
             } catch (const ExpressionError& e) {
                 problem(path + ".arguments", e.what());
+            }
+            try {
+                for_each_template(task.input, path + ".input", [&](const std::string& at, const Expression& e) {
+                    check_expression(at, e, &readable);
+                    for (const std::string& id : e.task_references()) reads.insert(id);
+                });
+            } catch (const ExpressionError& e) {
+                problem(path + ".input", e.what());
             }
             try {
                 for_each_template(task.message, path + ".message", [&](const std::string& at, const Expression& e) {

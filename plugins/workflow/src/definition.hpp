@@ -21,7 +21,7 @@ namespace workflow {
 
 using Json = nlohmann::json;
 
-enum class TaskKind { tool, wait, switch_, map, approval };
+enum class TaskKind { tool, wait, switch_, map, approval, workflow };
 
 // One branch of a switch: the tasks that run when `when` is the first case that holds.
 struct SwitchCase {
@@ -48,6 +48,9 @@ struct TaskDefinition {
     int64_t wait_ms = 0;                // kind wait, for a duration
     std::string signal;                 // kind wait for a signal; kind approval (default: the task id)
     Json message;                       // kind approval: what the human is asked (templates allowed)
+    std::string workflow;               // kind workflow: the definition a child run starts from
+    std::optional<int64_t> version;     // kind workflow: pinned version (default: the latest at start)
+    Json input = Json::object();        // kind workflow: the child's input (templates allowed)
     std::vector<SwitchCase> cases;      // kind switch, in order
     std::vector<std::string> fallback;  // kind switch: `default`, when no case holds
     std::optional<BranchGate> gate;     // set on tasks listed in a switch's cases or default

@@ -15,8 +15,6 @@
 
 namespace workflow {
 
-namespace {
-
 std::string new_run_id() {
     static thread_local std::mt19937_64 random(std::random_device{}());
     static const char* const kHex = "0123456789abcdef";
@@ -29,6 +27,8 @@ double random01() {
     static thread_local std::mt19937_64 random(std::random_device{}());
     return std::uniform_real_distribution<double>(0.0, 1.0)(random);
 }
+
+namespace {
 
 std::string idempotency_key(const std::string& run_id, const std::string& task_id, int attempt) {
     return run_id + "/" + task_id + "/" + std::to_string(attempt);
@@ -85,44 +85,51 @@ void Engine::locked(const std::function<void(Actions&)>& fn) {
 
 void Engine::start_run(const StoredDefinition& stored, Definition definition, Json input,
                        std::function<void(const std::string&)> committed, std::unique_ptr<RunWatcher> watcher) {
+    std::unique_ptr<ActiveRun> run = make_run(stored, std::move(definition), std::move(input), new_run_id());
+    if (watcher) run->watchers.push_back(std::move(watcher));
+    locked([&](Actions&) { begin_run(std::move(run), std::move(committed)); });
+}
+
+std::unique_ptr<Engine::ActiveRun> Engine::make_run(const StoredDefinition& stored, Definition definition, Json input,
+                                                    std::string id) {
     auto run = std::make_unique<ActiveRun>();
-    run->row.id = new_run_id();
+    run->row.id = std::move(id);
     run->row.name = stored.name;
     run->row.version = stored.version;
     run->row.input = std::move(input);
     run->row.created_at_ms = now_ms();
     run->definition = std::move(definition);
-    RunRow insert = run->row;
     for (const TaskDefinition& task : run->definition.tasks) {
         ActiveTask active;
         active.row.task_id = task.id;
-        insert.tasks.push_back(active.row);
         run->tasks.emplace(task.id, std::move(active));
     }
     run->index_tasks();
-    if (watcher) run->watchers.push_back(std::move(watcher));
+    return run;
+}
+
+void Engine::begin_run(std::unique_ptr<ActiveRun> run, std::function<void(const std::string&)> committed) {
+    RunRow insert = run->row;
+    for (const ActiveTask* task : run->by_index) insert.tasks.push_back(task->row);
     const std::string run_id = run->row.id;
-    const Json event = {
-        {"name", stored.name}, {"version", stored.version}, {"input", run->row.input}, {"pid", getpid()}};
+    const Json event = {{"name", insert.name}, {"version", insert.version}, {"input", insert.input}, {"pid", getpid()}};
     run->seq = 1;
-    locked([&](Actions&) {
-        runs_.emplace(run_id, std::move(run));
-        checkpointer_.submit(
-            [insert, event](Store& store) {
-                store.insert_run(insert);
-                store.append_event(insert.id, 1, insert.created_at_ms, "run.started", "", event);
-            },
-            [this, run_id, committed, event] {
-                host_.publish("workflow.run.started",
-                              {{"run_id", run_id}, {"name", event["name"]}, {"version", event["version"]}});
-                if (committed) committed(run_id);
-                locked([&](Actions& actions) {
-                    auto found = runs_.find(run_id);
-                    if (found != runs_.end()) advance(*found->second, actions);
-                    pump(actions);
-                });
+    runs_.emplace(run_id, std::move(run));
+    checkpointer_.submit(
+        [insert, event](Store& store) {
+            store.insert_run(insert);
+            store.append_event(insert.id, 1, insert.created_at_ms, "run.started", "", event);
+        },
+        [this, run_id, committed, event] {
+            host_.publish("workflow.run.started",
+                          {{"run_id", run_id}, {"name", event["name"]}, {"version", event["version"]}});
+            if (committed) committed(run_id);
+            locked([&](Actions& actions) {
+                auto found = runs_.find(run_id);
+                if (found != runs_.end()) advance(*found->second, actions);
+                pump(actions);
             });
-    });
+        });
 }
 
 void Engine::resume_unfinished() {
@@ -150,6 +157,10 @@ void Engine::reattach(ActiveRun& run, Actions& actions) {
         if (task.row.state.status != TaskStatus::running || task.queued || task.timer_id != 0 || task.in_flight)
             continue;
         if (task.items) continue;  // a map: rebuild_map below looks after its items
+        if (task.definition->kind == TaskKind::workflow) {
+            reattach_child(run, task, actions);
+            continue;
+        }
         if (waits_for_signal(*task.definition)) {
             if (task.row.state.not_before_ms > 0)  // its timeout
                 arm_timer(run, task, std::max<int64_t>(0, task.row.state.not_before_ms - now_ms()), actions);
@@ -233,6 +244,8 @@ void Engine::advance(ActiveRun& run, Actions& actions) {
                 decide_switch(run, task);
             } else if (task.definition->kind == TaskKind::map) {
                 start_map(run, task, actions);
+            } else if (task.definition->kind == TaskKind::workflow) {
+                start_child(run, task, false, actions);
             } else {
                 task.queued = true;
                 ready_.emplace_back(run.row.id, id);
@@ -421,6 +434,12 @@ void Engine::on_timeout(const std::string& run_id, const std::string& task_id, i
         if (found == runs_.end()) return;
         ActiveTask& task = found->second->tasks.at(task_id);
         task.timer_id = 0;
+        if (task.definition->kind == TaskKind::workflow && task.row.state.status == TaskStatus::running &&
+            task.row.state.attempt == attempt) {
+            task.timed_out = true;  // the child's end (cancelled) fails the task with kind timeout
+            actions.push_back([this, child = task.row.input.value("run_id", "")] { cancel_run(child, nullptr); });
+            return;
+        }
         if (!task.in_flight || task.row.state.attempt != attempt) return;
         task.timed_out = true;
         const uint64_t call_id = task.call_id;
@@ -525,7 +544,8 @@ void Engine::finish_run(ActiveRun& run, Actions& actions) {
             store.append_event(row.id, seq, row.finished_at_ms, "run." + status, "",
                                {{"output", row.output}, {"error", row.error}});
         },
-        [this, run_id = row.id, status, name = row.name] {
+        [this, row, status] {
+            const std::string& run_id = row.id;
             std::vector<std::unique_ptr<RunWatcher>> watchers;
             {
                 std::lock_guard lock(mutex_);
@@ -535,8 +555,16 @@ void Engine::finish_run(ActiveRun& run, Actions& actions) {
                 runs_.erase(found);
             }
             host_.publish("workflow.run." + (status == "succeeded" ? std::string("completed") : status),
-                          {{"run_id", run_id}, {"name", name}, {"status", status}});
+                          {{"run_id", run_id}, {"name", row.name}, {"status", status}});
             host_.resource_updated("workflow://runs/" + run_id);
+            if (!row.parent_run_id.empty()) {
+                locked([&](Actions& later) {
+                    ActiveRun* parent = find_or_load(row.parent_run_id);
+                    if (parent == nullptr) return;
+                    auto task = parent->tasks.find(row.parent_task_id);
+                    if (task != parent->tasks.end()) child_finished(*parent, task->second, row, later);
+                });
+            }
             if (watchers.empty()) return;
             Json view;
             {

@@ -89,6 +89,17 @@ class Engine {
     struct ActiveRun;
     using Actions = std::vector<std::function<void()>>;
 
+    // A new run in memory, every task pending. begin_run (mutex_ held) makes it durable, then
+    // starts it; `committed` runs after the commit.
+    std::unique_ptr<ActiveRun> make_run(const StoredDefinition& stored, Definition definition, Json input,
+                                        std::string id);
+    void begin_run(std::unique_ptr<ActiveRun> run, std::function<void(const std::string&)> committed);
+    // Sub-workflows (engine_children.cpp): a workflow task starts a child run and ends with it.
+    void start_child(ActiveRun& run, ActiveTask& task, bool same_attempt, Actions& actions);
+    // The child of a running workflow task ended (or was found ended after a restart).
+    void child_finished(ActiveRun& parent, ActiveTask& task, const RunRow& child, Actions& actions);
+    // After a restart: finds or restarts the child of a running workflow task.
+    void reattach_child(ActiveRun& run, ActiveTask& task, Actions& actions);
     // Reads a stored run for resumption; store_mutex_ held. Null when it cannot resume.
     std::unique_ptr<ActiveRun> load_run(const std::string& id);
     // Re-dispatches the tasks of a freshly loaded run that were running when it was stored.

@@ -26,6 +26,8 @@ bool Engine::cancel_run(const std::string& run_id, std::function<void()> committ
         run.row.status = RunStatus::running;  // lets advance() end it
         for (auto& [task_id, task] : run.tasks) {
             if (is_terminal(task.row.state.status)) continue;
+            if (task.definition->kind == TaskKind::workflow && task.row.state.status == TaskStatus::running)
+                actions.push_back([this, child = task.row.input.value("run_id", "")] { cancel_run(child, nullptr); });
             if (task.in_flight) {
                 task.cancel_requested = true;
                 if (task.call_id != 0) actions.push_back([this, id = task.call_id] { host_.cancel_call(id); });

@@ -10,6 +10,11 @@
 
 namespace workflow {
 
+// "run_" and 16 random hex digits.
+std::string new_run_id();
+// Uniform in [0, 1), for retry jitter.
+double random01();
+
 inline std::string map_item_id(const std::string& map_id, size_t item) {
     return map_id + "[" + std::to_string(item) + "]";
 }

@@ -227,3 +227,65 @@ test('an approval asks a waiting client through elicitation', async () => {
     rmSync(own.dir, { recursive: true, force: true });
   }
 });
+
+test('a workflow task runs a child run and takes its output; cancel and timeout reach the child', async () => {
+  await call(host.client, 'workflow_define', {
+    definition: {
+      name: 'child_add',
+      tasks: [{ id: 'add', tool: 'wftest_add', arguments: { a: '{{ input.x }}', b: 1 } }],
+      outputs: { sum: '{{ tasks.add.output.sum }}' },
+    },
+  });
+  await call(host.client, 'workflow_define', {
+    definition: {
+      name: 'parent',
+      tasks: [
+        { id: 'sub', kind: 'workflow', workflow: 'child_add', input: { x: '{{ input.n }}' } },
+        { id: 'use', tool: 'wftest_add', after: ['sub'], arguments: { a: '{{ tasks.sub.output.sum }}', b: 100 } },
+      ],
+      outputs: '{{ tasks.use.output.sum }}',
+    },
+  });
+  const run = await call(host.client, 'workflow_run', { name: 'parent', input: { n: 5 }, wait: true });
+  assert.equal(run.status, 'succeeded', JSON.stringify(run));
+  assert.equal(run.output, 106);
+  const childId = byId(run).sub.input.run_id;
+  const child = await call(host.client, 'workflow_status', { run_id: childId });
+  assert.equal(child.status, 'succeeded');
+  assert.deepEqual(child.parent, { run_id: run.run_id, task: 'sub' });
+
+  await call(host.client, 'workflow_define', { definition: { name: 'child_hang', tasks: [{ id: 'stuck', tool: 'wftest_hang' }] } });
+  await call(host.client, 'workflow_define', {
+    definition: { name: 'parent_hang', tasks: [{ id: 'sub', kind: 'workflow', workflow: 'child_hang' }] },
+  });
+  const before = await call(host.client, 'wftest_stats');
+  const { run_id } = await call(host.client, 'workflow_run', { name: 'parent_hang' });
+  let hanging;
+  for (let i = 0; i < 100; i += 1) {
+    hanging = await call(host.client, 'workflow_status', { run_id });
+    if (byId(hanging).sub.input?.run_id) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  for (let i = 0; i < 100 && (await call(host.client, 'wftest_stats')).hang_started === before.hang_started; i += 1)
+    await new Promise((r) => setTimeout(r, 20));
+  await call(host.client, 'workflow_cancel', { run_id });
+  const hungChild = await waitForRun(host.client, byId(hanging).sub.input.run_id);
+  assert.equal(hungChild.status, 'cancelled');
+  for (let i = 0; i < 100 && (await call(host.client, 'wftest_stats')).cancelled === before.cancelled; i += 1)
+    await new Promise((r) => setTimeout(r, 20));
+  assert.equal((await call(host.client, 'wftest_stats')).cancelled, before.cancelled + 1, 'the cancel reached the tool in the child');
+
+  await call(host.client, 'workflow_define', {
+    definition: { name: 'parent_timeout', tasks: [{ id: 'sub', kind: 'workflow', workflow: 'child_hang', timeout: 150 }] },
+  });
+  const timedOut = await call(host.client, 'workflow_run', { name: 'parent_timeout', wait: true });
+  assert.equal(timedOut.status, 'failed');
+  assert.equal(byId(timedOut).sub.error_kind, 'timeout');
+
+  await call(host.client, 'workflow_define', {
+    definition: { name: 'parent_ghost', tasks: [{ id: 'sub', kind: 'workflow', workflow: 'ghost_flow' }] },
+  });
+  const ghost = await call(host.client, 'workflow_run', { name: 'parent_ghost', wait: true });
+  assert.equal(ghost.status, 'failed');
+  assert.match(byId(ghost).sub.error, /no workflow named "ghost_flow"/);
+});
