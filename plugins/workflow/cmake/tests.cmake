@@ -23,5 +23,5 @@ if(EXISTS ${workflow_dir}/tests/package.json)
   add_test(NAME workflow_crash
            COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/crash.test.mjs)
   set_tests_properties(workflow_crash PROPERTIES TIMEOUT 180 RUN_SERIAL TRUE
-                       ENVIRONMENT "${workflow_test_env};WORKFLOW_CRASH_KILLS=5")
+                       ENVIRONMENT "${workflow_test_env};WORKFLOW_CRASH_KILLS=20")
 endif()
