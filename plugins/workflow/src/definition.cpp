@@ -14,13 +14,16 @@ namespace workflow {
 namespace {
 
 const std::set<std::string> kTopKeys = {"name", "description", "tasks", "outputs", "$schema"};
-const std::set<std::string> kTaskKeys = {
-    "id",    "kind",    "after", "when",        "tool",   "arguments", "duration", "timeout", "retry", "description",
-    "cases", "default", "items", "concurrency", "signal", "message",   "workflow", "version", "input"};
+const std::set<std::string> kTaskKeys = {"id",       "kind",        "after",  "when",           "tool",     "arguments",
+                                         "duration", "timeout",     "retry",  "description",    "cases",    "default",
+                                         "items",    "concurrency", "signal", "message",        "workflow", "version",
+                                         "input",    "until",       "while",  "max_iterations", "interval"};
 const std::set<std::string> kRetryKeys = {"max_attempts", "initial_interval", "backoff_factor",
                                           "max_interval", "jitter",           "non_retryable"};
-const std::set<std::string> kLaterKinds = {"agent", "loop"};
-const char* const kAcceptedKinds = "tool, wait, switch, map, approval, workflow";
+const std::set<std::string> kLaterKinds = {"agent"};
+const char* const kAcceptedKinds = "tool, wait, switch, map, approval, workflow, loop";
+const std::set<std::string> kMapRoots = {"item", "index"};
+const std::set<std::string> kLoopRoots = {"iteration", "previous"};
 const char* const kSignalPattern = "^[A-Za-z0-9_.:-]{1,64}$";
 
 class Validator {
@@ -87,8 +90,8 @@ class Validator {
         const std::string kind = task.contains("kind") && task["kind"].is_string() ? task["kind"].get<std::string>()
                                  : task.contains("kind")                           ? std::string("?")
                                                                                    : std::string("tool");
-        if (kind == "tool" || kind == "map") {
-            parsed.kind = kind == "map" ? TaskKind::map : TaskKind::tool;
+        if (kind == "tool" || kind == "map" || kind == "loop") {
+            parsed.kind = kind == "map" ? TaskKind::map : kind == "loop" ? TaskKind::loop : TaskKind::tool;
             if (!task.contains("tool") || !task["tool"].is_string() || task["tool"].get<std::string>().empty())
                 problem(path + ".tool", "a tool task needs the name of the tool to call");
             else
@@ -100,6 +103,7 @@ class Validator {
                     problem(path + ".arguments", "expected an object of tool arguments (templates allowed)");
             }
             if (parsed.kind == TaskKind::map) parse_map(task, path, parsed);
+            if (parsed.kind == TaskKind::loop) parse_loop(task, path, parsed);
         } else if (kind == "wait") {
             parsed.kind = TaskKind::wait;
             if (task.contains("signal") == task.contains("duration")) {
@@ -177,6 +181,33 @@ class Validator {
             return name.get<std::string>();
         problem(path, std::string("expected a signal name matching ") + kSignalPattern);
         return {};
+    }
+
+    void parse_loop(const Json& task, const std::string& path, TaskDefinition& parsed) {
+        parsed.concurrency = 1;  // iterations run one after another
+        if (task.contains("until") == task.contains("while") ||
+            !task[task.contains("until") ? "until" : "while"].is_string()) {
+            problem(path,
+                    "a loop needs one of `until` (stop when true) or `while` (go on while true): an expression "
+                    "over `output` (the last iteration's) and `iteration`");
+        } else {
+            parsed.repeat_while = task.contains("while");
+            parsed.repeat = task[parsed.repeat_while ? "while" : "until"].get<std::string>();
+        }
+        if (task.contains("max_iterations")) {
+            if (!task["max_iterations"].is_number_integer() || task["max_iterations"].get<int64_t>() < 1 ||
+                task["max_iterations"].get<int64_t>() > 10000)
+                problem(path + ".max_iterations", "expected an integer from 1 to 10000");
+            else
+                parsed.max_iterations = task["max_iterations"].get<int>();
+        }
+        if (task.contains("interval")) {
+            const auto interval = parse_duration_ms(task["interval"]);
+            if (!interval)
+                problem(path + ".interval", "expected a duration between iterations: milliseconds or \"2s\", \"1m\"");
+            else
+                parsed.interval_ms = *interval;
+        }
     }
 
     void parse_map(const Json& task, const std::string& path, TaskDefinition& parsed) {
@@ -370,12 +401,15 @@ class Validator {
 
     // Roots must be input/tasks (and item/index in a map's arguments); a task may read only
     // tasks it (transitively) runs after.
+    // `extra` names the further roots of the place (a map's item and index, a loop's iteration...).
     void check_expression(const std::string& path, const Expression& expression, const std::set<std::string>* readable,
-                          bool in_map = false) {
+                          const std::set<std::string>& extra = {}) {
         for (const std::string& root : expression.roots()) {
-            if (root == "input" || root == "tasks" || (in_map && (root == "item" || root == "index"))) continue;
+            if (root == "input" || root == "tasks" || extra.contains(root)) continue;
+            std::string also;
+            for (const std::string& name : extra) also += ", `" + name + "`";
             problem(path, "unknown name '" + root + "'; expressions start from `input` or `tasks.<id>`" +
-                              (in_map ? std::string(", or `item` and `index` in a map's arguments") : ""));
+                              (also.empty() ? std::string() : also + " here"));
         }
         for (const std::string& reference : expression.task_references()) {
             if (!definition_.index_by_id.contains(reference))
@@ -412,10 +446,23 @@ class Validator {
                     problem(at, std::string("bad expression: ") + e.what());
                 }
             }
-            const bool in_map = task.kind == TaskKind::map;
+            const std::set<std::string> argument_roots = task.kind == TaskKind::map    ? kMapRoots
+                                                         : task.kind == TaskKind::loop ? kLoopRoots
+                                                                                       : std::set<std::string>{};
+            if (!task.repeat.empty()) {
+                const std::string at = path + (task.repeat_while ? ".while" : ".until");
+                try {
+                    auto stop = std::make_shared<const Expression>(Expression::parse(task.repeat));
+                    check_expression(at, *stop, &readable, {"output", "iteration"});
+                    for (const std::string& id : stop->task_references()) reads.insert(id);
+                    task.stop = std::move(stop);
+                } catch (const ExpressionError& e) {
+                    problem(at, std::string("bad expression: ") + e.what());
+                }
+            }
             try {
                 for_each_template(task.arguments, path + ".arguments", [&](const std::string& at, const Expression& e) {
-                    check_expression(at, e, &readable, in_map);
+                    check_expression(at, e, &readable, argument_roots);
                     for (const std::string& id : e.task_references()) reads.insert(id);
                 });
             } catch (const ExpressionError& e) {

@@ -21,7 +21,7 @@ namespace workflow {
 
 using Json = nlohmann::json;
 
-enum class TaskKind { tool, wait, switch_, map, approval, workflow };
+enum class TaskKind { tool, wait, switch_, map, approval, workflow, loop };
 
 // One branch of a switch: the tasks that run when `when` is the first case that holds.
 struct SwitchCase {
@@ -43,17 +43,22 @@ struct TaskDefinition {
     std::string when;  // empty: always
     std::string tool;  // kinds tool and map (called once per item)
     Json arguments = Json::object();
-    Json items;                         // kind map: an array, or a template that gives one
-    int concurrency = 4;                // kind map: items in flight at once
-    int64_t wait_ms = 0;                // kind wait, for a duration
-    std::string signal;                 // kind wait for a signal; kind approval (default: the task id)
-    Json message;                       // kind approval: what the human is asked (templates allowed)
-    std::string workflow;               // kind workflow: the definition a child run starts from
-    std::optional<int64_t> version;     // kind workflow: pinned version (default: the latest at start)
-    Json input = Json::object();        // kind workflow: the child's input (templates allowed)
-    std::vector<SwitchCase> cases;      // kind switch, in order
-    std::vector<std::string> fallback;  // kind switch: `default`, when no case holds
-    std::optional<BranchGate> gate;     // set on tasks listed in a switch's cases or default
+    Json items;                              // kind map: an array, or a template that gives one
+    int concurrency = 4;                     // kind map: items in flight at once
+    int64_t wait_ms = 0;                     // kind wait, for a duration
+    std::string signal;                      // kind wait for a signal; kind approval (default: the task id)
+    Json message;                            // kind approval: what the human is asked (templates allowed)
+    std::string workflow;                    // kind workflow: the definition a child run starts from
+    std::optional<int64_t> version;          // kind workflow: pinned version (default: the latest at start)
+    Json input = Json::object();             // kind workflow: the child's input (templates allowed)
+    std::string repeat;                      // kind loop: the `until` or `while` expression
+    bool repeat_while = false;               // kind loop: `while` (go on while true), else `until`
+    std::shared_ptr<const Expression> stop;  // kind loop: `repeat`, parsed
+    int max_iterations = 100;                // kind loop
+    int64_t interval_ms = 0;                 // kind loop: pause between iterations
+    std::vector<SwitchCase> cases;           // kind switch, in order
+    std::vector<std::string> fallback;       // kind switch: `default`, when no case holds
+    std::optional<BranchGate> gate;          // set on tasks listed in a switch's cases or default
     std::optional<int64_t> timeout_ms;
     RetryPolicy retry;
 

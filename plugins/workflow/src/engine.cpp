@@ -213,6 +213,8 @@ std::unique_ptr<Engine::ActiveRun> Engine::load_run(const std::string& id) {
     for (ActiveTask* task : run->by_index)
         if (task->definition->kind == TaskKind::map && task->row.state.status != TaskStatus::pending)
             attach_items(*run, *task);
+        else if (task->definition->kind == TaskKind::loop)
+            attach_iterations(*run, *task);
     return run;
 }
 
@@ -246,6 +248,8 @@ void Engine::advance(ActiveRun& run, Actions& actions) {
                 start_map(run, task, actions);
             } else if (task.definition->kind == TaskKind::workflow) {
                 start_child(run, task, false, actions);
+            } else if (task.definition->kind == TaskKind::loop) {
+                start_loop(run, task, actions);
             } else {
                 task.queued = true;
                 ready_.emplace_back(run.row.id, id);
@@ -296,7 +300,10 @@ void Engine::start_attempt(ActiveRun& run, ActiveTask& task, bool same_attempt, 
         task.row.state.attempt += 1;
         try {
             Json context = run.context_for(task.definition->reads);
-            if (task.map != nullptr) {
+            if (task.map != nullptr && task.definition->kind == TaskKind::loop) {
+                context["iteration"] = task.item + 1;
+                context["previous"] = task.item > 0 ? task.map->items->items[task.item - 1]->row.state.output : Json();
+            } else if (task.map != nullptr) {
                 context["item"] = task.map->row.input["items"][task.item];
                 context["index"] = task.item;
             }

@@ -122,7 +122,12 @@ class Engine {
     void attach_items(ActiveRun& run, ActiveTask& map);
     // Recounts a map's items after a restart or a pause and starts what may start.
     void rebuild_map(ActiveRun& run, ActiveTask& map, Actions& actions);
-    void fill_map(ActiveRun& run, ActiveTask& map);
+    void fill_map(ActiveRun& run, ActiveTask& map, Actions& actions);
+    // Loop tasks (engine_loop.cpp): iterations are items created one at a time.
+    void start_loop(ActiveRun& run, ActiveTask& loop, Actions& actions);
+    void attach_iterations(ActiveRun& run, ActiveTask& loop);
+    void add_iteration(ActiveRun& run, ActiveTask& loop);
+    void loop_step(ActiveRun& run, ActiveTask& loop, Actions& actions);
     void item_finished(ActiveRun& run, ActiveTask& item, Actions& actions);
     void arm_timer(ActiveRun& run, ActiveTask& task, int64_t delay_ms, Actions& actions);
     void finish_task(ActiveRun& run, ActiveTask& task, Actions& actions, Checkpointer::Write also = nullptr);

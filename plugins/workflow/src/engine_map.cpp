@@ -77,31 +77,37 @@ void Engine::rebuild_map(ActiveRun& run, ActiveTask& map, Actions& actions) {
             items.waiting.push_back(item->item);
         }
     }
-    fill_map(run, map);
+    fill_map(run, map, actions);
     if (items.active == 0) item_finished(run, map, actions);  // nothing left to wait for
 }
 
-void Engine::fill_map(ActiveRun& run, ActiveTask& map) {
+void Engine::fill_map(ActiveRun& run, ActiveTask& map, Actions& actions) {
     MapItems& items = *map.items;
+    const int64_t now = now_ms();
     while (!items.failing && items.active < static_cast<size_t>(map.definition->concurrency) &&
            !items.waiting.empty()) {
         ActiveTask& item = *items.items[items.waiting.front()];
         items.waiting.pop_front();
         ++items.active;
+        if (item.row.state.not_before_ms > now) {  // a loop's interval
+            arm_timer(run, item, item.row.state.not_before_ms - now, actions);
+            continue;
+        }
         item.queued = true;
         ready_.emplace_back(run.row.id, item.row.task_id);
     }
 }
 
 // An item ended (or, called with the map itself, a map has nothing in flight): start more, or
-// end the map once nothing is in flight.
+// end the map once nothing is in flight. Loops decide in loop_step.
 void Engine::item_finished(ActiveRun& run, ActiveTask& finished, Actions& actions) {
     ActiveTask& map = finished.map != nullptr ? *finished.map : finished;
     if (map.row.state.status != TaskStatus::running || !map.items) return;
     MapItems& items = *map.items;
     if (&finished != &map && items.active > 0) --items.active;
     if (finished.row.state.status == TaskStatus::failed) items.failing = true;  // start no more items
-    fill_map(run, map);
+    if (map.definition->kind == TaskKind::loop) return loop_step(run, map, actions);
+    fill_map(run, map, actions);
     if (items.active > 0) return;
     if (!items.failing && !items.waiting.empty()) return;  // paused: more to start later
     const ActiveTask* failed = nullptr;

@@ -174,12 +174,12 @@ test('bad definitions and bad inputs get clear errors, and stored runs are untou
       { id: 'a', tool: 'x', after: ['c'] },
       { id: 'b', tool: 'x', after: ['a', 'ghost'] },
       { id: 'c', tool: 'x', after: ['a'], when: 'tasks.a.output >' },
-      { id: 'd', kind: 'loop' },
+      { id: 'd', kind: 'agent' },
     ],
   };
   const text = await callError(host.client, 'workflow_define', { definition: bad });
   assert.match(text, /\$\.tasks\[1\]\.after\[1\]: unknown task 'ghost'/);
-  assert.match(text, /\$\.tasks\[3\]\.kind: kind 'loop' is not supported yet; accepted: tool, wait, switch, map, approval, workflow/);
+  assert.match(text, /\$\.tasks\[3\]\.kind: kind 'agent' is not supported yet; accepted: tool, wait, switch, map, approval, workflow, loop/);
 
   const cycle = await call(host.client, 'workflow_validate', {
     definition: { name: 'cyc', tasks: [{ id: 'a', tool: 'x', after: ['b'] }, { id: 'b', tool: 'x', after: ['a'] }] },

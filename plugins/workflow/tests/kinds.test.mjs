@@ -289,3 +289,39 @@ test('a workflow task runs a child run and takes its output; cancel and timeout 
   assert.equal(ghost.status, 'failed');
   assert.match(byId(ghost).sub.error, /no workflow named "ghost_flow"/);
 });
+
+test('a loop repeats its tool until the condition holds, with an iteration cap', async () => {
+  await call(host.client, 'workflow_define', {
+    definition: {
+      name: 'counter',
+      tasks: [{
+        id: 'grow', kind: 'loop', tool: 'wftest_add', interval: 20,
+        arguments: { a: '{{ default(previous.sum, 0) }}', b: '{{ iteration }}' },
+        until: 'output.sum >= input.target', max_iterations: 10,
+      }],
+      outputs: '{{ tasks.grow.output }}',
+    },
+  });
+  const run = await call(host.client, 'workflow_run', { name: 'counter', input: { target: 10 }, wait: true });
+  assert.equal(run.status, 'succeeded', JSON.stringify(run));
+  assert.deepEqual(run.output, { iterations: 4, output: { sum: 10 } });  // 1, 3, 6, 10
+  const grow = byId(run).grow;
+  assert.deepEqual(grow.items.map((i) => i.output.sum), [1, 3, 6, 10]);
+  assert.ok(grow.items.every((i) => i.attempt === 1));
+
+  const capped = await call(host.client, 'workflow_run', { name: 'counter', input: { target: 1000 }, wait: true });
+  assert.equal(capped.status, 'failed');
+  assert.equal(byId(capped).grow.error_kind, 'loop_limit');
+  assert.match(byId(capped).grow.error, /stopped after 10 iterations/);
+  assert.equal(byId(capped).grow.items.length, 10);
+
+  const invalid = await call(host.client, 'workflow_validate', {
+    definition: { name: 'bad_loop', tasks: [{ id: 'l', kind: 'loop', tool: 'x', until: 'item > 1', while: 'true' }] },
+  });
+  assert.equal(invalid.valid, false);
+  assert.match(invalid.problems[0].message, /one of `until` .* or `while`/);
+  const badRoot = await call(host.client, 'workflow_validate', {
+    definition: { name: 'bad_loop', tasks: [{ id: 'l', kind: 'loop', tool: 'x', until: 'item > 1' }] },
+  });
+  assert.match(badRoot.problems[0].message, /unknown name 'item'.*`iteration`, `output` here/);
+});

@@ -110,7 +110,7 @@ TEST(Definition, SchemaErrors) {
                                  "$.color", "$.name", "$.tasks[0].kind", "$.tasks[1].id", "$.tasks[1].timeout",
                                  "$.tasks[2].id", "$.tasks[2].tool", "$.tasks[3]", "$.tasks[4].retry.extra",
                                  "$.tasks[4].retry.max_attempts", "$.tasks[4].retry.non_retryable[0]"}));
-    EXPECT_EQ(result.problems[2].message, "kind 'agent' is not supported yet; accepted: tool, wait, switch, map, approval, workflow");
+    EXPECT_EQ(result.problems[2].message, "kind 'agent' is not supported yet; accepted: tool, wait, switch, map, approval, workflow, loop");
     EXPECT_EQ(result.problems[3].message, "duplicate task id 'a'");
 }
 
