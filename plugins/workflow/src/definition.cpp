@@ -256,12 +256,18 @@ class Validator {
         for (size_t i = 0; i < definition_.tasks.size(); ++i) {
             TaskDefinition& task = definition_.tasks[i];
             const std::string path = "$.tasks[" + std::to_string(i) + "]";
-            const std::set<std::string> readable = ancestors(task.id);
+            // Ancestors cost a walk of the workflow: only for tasks that have expressions, else
+            // validating a long chain is quadratic.
+            std::optional<std::set<std::string>> ancestors_cache;
+            const auto readable = [&] {
+                if (!ancestors_cache) ancestors_cache = ancestors(task.id);
+                return &*ancestors_cache;
+            };
             std::set<std::string> reads;
             if (!task.when.empty()) {
                 try {
                     auto condition = std::make_shared<const Expression>(Expression::parse(task.when));
-                    check_expression(path + ".when", *condition, &readable);
+                    check_expression(path + ".when", *condition, readable());
                     for (const std::string& id : condition->task_references()) reads.insert(id);
                     task.condition = std::move(condition);
                 } catch (const ExpressionError& e) {
@@ -270,7 +276,7 @@ class Validator {
             }
             try {
                 for_each_template(task.arguments, path + ".arguments", [&](const std::string& at, const Expression& e) {
-                    check_expression(at, e, &readable);
+                    check_expression(at, e, readable());
                     for (const std::string& id : e.task_references()) reads.insert(id);
                 });
             } catch (const ExpressionError& e) {

@@ -57,7 +57,10 @@ std::string tool_error_text(const Json& result) {
 }  // namespace
 
 Engine::Engine(EngineHost& host, std::unique_ptr<Store> store, EngineOptions options)
-    : host_(host), options_(options), store_(std::move(store)), checkpointer_(host, *store_, store_mutex_) {}
+    : host_(host),
+      options_(options),
+      store_(std::move(store)),
+      checkpointer_(host, *store_, store_mutex_, options.checkpoints) {}
 
 Engine::~Engine() {
     {

@@ -27,6 +27,8 @@ namespace workflow {
 
 struct EngineOptions {
     int max_concurrency = 8;  // tool calls in flight across all runs
+    // How checkpoints are written; bench/ turns durability off or batching down to compare.
+    CheckpointerOptions checkpoints;
 };
 
 // Someone waiting for a run: progress after each task change, done once at the end.
@@ -66,6 +68,8 @@ class Engine {
     // idempotency key); the tasks skipped because of it are pending again and the run is running.
     std::optional<std::string> retry_task(const std::string& run_id, const std::string& task_id,
                                           std::function<void()> committed);
+
+    CheckpointStats checkpoint_stats() const { return checkpointer_.stats(); }
 
     // Reads the store under its lock (tools and resources use it).
     template <typename Fn>
