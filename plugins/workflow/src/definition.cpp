@@ -19,6 +19,12 @@ const std::set<std::string> kRetryKeys = {"max_attempts", "initial_interval", "b
                                           "max_interval", "jitter",           "non_retryable"};
 const std::set<std::string> kLaterKinds = {"agent", "approval", "workflow", "map", "loop", "switch"};
 
+// Compiled once: compiling it for each task was most of the time of validating a large workflow.
+const std::regex& task_id_pattern() {
+    static const std::regex pattern("^[A-Za-z_][A-Za-z0-9_]{0,63}$");
+    return pattern;
+}
+
 class Validator {
  public:
     ParseResult run(const Json& document) {
@@ -72,7 +78,7 @@ class Validator {
         }
         unknown_keys(task, path, kTaskKeys);
         if (!task.contains("id") || !task["id"].is_string() ||
-            !std::regex_match(task["id"].get<std::string>(), std::regex("^[A-Za-z_][A-Za-z0-9_]{0,63}$"))) {
+            !std::regex_match(task["id"].get<std::string>(), task_id_pattern())) {
             problem(path + ".id", "expected an id matching ^[A-Za-z_][A-Za-z0-9_]{0,63}$ (usable in expressions)");
         } else {
             parsed.id = task["id"].get<std::string>();
