@@ -445,7 +445,8 @@ void Engine::on_reply(const std::string& run_id, const std::string& task_id, int
 
 void Engine::finish_task(ActiveRun& run, ActiveTask& task, Actions& actions) {
     task.row.finished_at_ms = now_ms();
-    Json data = {{"attempt", task.row.state.attempt}};
+    Json data = Json::object();  // field by field, as in start_attempt
+    data["attempt"] = task.row.state.attempt;
     if (task.row.state.status == TaskStatus::failed) {
         data["error"] = task.row.state.error;
         data["error_kind"] = task.row.state.error_kind;
