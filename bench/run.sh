@@ -8,6 +8,7 @@
 #   bench/run.sh http                    # Streamable HTTP only (driver: http_bench)
 #   bench/run.sh knowledge               # the knowledge plugin vs the reference memory server
 #   bench/run.sh metrics                 # the metrics plugin: ingest, queries, tool-call overhead
+#   bench/run.sh workflow                # the workflow plugin: engine overhead, checkpoints/s, first task
 #   BUILD_DIR=build/bench bench/run.sh   # in another build directory
 #   bench/run.sh http --requests 20000   # further arguments go to the driver
 set -euo pipefail
@@ -22,7 +23,7 @@ if [ ! -d bench/typescript/node_modules ]; then
 fi
 
 which=all
-case "${1:-}" in stdio | http | knowledge | metrics | all) which=$1 && shift ;; esac
+case "${1:-}" in stdio | http | knowledge | metrics | workflow | all) which=$1 && shift ;; esac
 if [ "$which" = all ] && [ $# -gt 0 ]; then
   echo "run.sh: driver arguments need a benchmark first: run.sh stdio ... or run.sh http ..." >&2
   exit 2
@@ -31,6 +32,13 @@ fi
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -sr), node $(node --version)"
 if [ "$which" = metrics ]; then
   exec "$build_dir/bench/metrics_bench" \
+    --switchboard "$build_dir/bin/switchboard" \
+    --bench-plugin-dir "$build_dir/bench/plugins" \
+    --plugin-dir "$build_dir/lib/switchboard/plugins" "$@"
+fi
+if [ "$which" = workflow ]; then
+  echo "load: $(uptime | sed 's/.*load average/load average/')"
+  exec "$build_dir/bench/workflow_bench" \
     --switchboard "$build_dir/bin/switchboard" \
     --bench-plugin-dir "$build_dir/bench/plugins" \
     --plugin-dir "$build_dir/lib/switchboard/plugins" "$@"

@@ -26,6 +26,12 @@ const std::set<std::string> kMapRoots = {"item", "index"};
 const std::set<std::string> kLoopRoots = {"iteration", "previous"};
 const char* const kSignalPattern = "^[A-Za-z0-9_.:-]{1,64}$";
 
+// Compiled once: compiling it for each task was most of the time of validating a large workflow.
+const std::regex& task_id_pattern() {
+    static const std::regex pattern("^[A-Za-z_][A-Za-z0-9_]{0,63}$");
+    return pattern;
+}
+
 class Validator {
  public:
     ParseResult run(const Json& document) {
@@ -80,7 +86,7 @@ class Validator {
         }
         unknown_keys(task, path, kTaskKeys);
         if (!task.contains("id") || !task["id"].is_string() ||
-            !std::regex_match(task["id"].get<std::string>(), std::regex("^[A-Za-z_][A-Za-z0-9_]{0,63}$"))) {
+            !std::regex_match(task["id"].get<std::string>(), task_id_pattern())) {
             problem(path + ".id", "expected an id matching ^[A-Za-z_][A-Za-z0-9_]{0,63}$ (usable in expressions)");
         } else {
             parsed.id = task["id"].get<std::string>();
@@ -423,12 +429,18 @@ class Validator {
         for (size_t i = 0; i < definition_.tasks.size(); ++i) {
             TaskDefinition& task = definition_.tasks[i];
             const std::string path = "$.tasks[" + std::to_string(i) + "]";
-            const std::set<std::string> readable = ancestors(task.id);
+            // Ancestors cost a walk of the workflow: only for tasks that have expressions, else
+            // validating a long chain is quadratic.
+            std::optional<std::set<std::string>> ancestors_cache;
+            const auto readable = [&] {
+                if (!ancestors_cache) ancestors_cache = ancestors(task.id);
+                return &*ancestors_cache;
+            };
             std::set<std::string> reads;
             if (!task.when.empty()) {
                 try {
                     auto condition = std::make_shared<const Expression>(Expression::parse(task.when));
-                    check_expression(path + ".when", *condition, &readable);
+                    check_expression(path + ".when", *condition, readable());
                     for (const std::string& id : condition->task_references()) reads.insert(id);
                     task.condition = std::move(condition);
                 } catch (const ExpressionError& e) {
@@ -439,7 +451,7 @@ class Validator {
                 const std::string at = path + ".cases[" + std::to_string(c) + "].when";
                 try {
                     auto condition = std::make_shared<const Expression>(Expression::parse(task.cases[c].when));
-                    check_expression(at, *condition, &readable);
+                    check_expression(at, *condition, readable());
                     for (const std::string& id : condition->task_references()) reads.insert(id);
                     task.cases[c].condition = std::move(condition);
                 } catch (const ExpressionError& e) {
@@ -453,7 +465,7 @@ class Validator {
                 const std::string at = path + (task.repeat_while ? ".while" : ".until");
                 try {
                     auto stop = std::make_shared<const Expression>(Expression::parse(task.repeat));
-                    check_expression(at, *stop, &readable, {"output", "iteration"});
+                    check_expression(at, *stop, readable(), {"output", "iteration"});
                     for (const std::string& id : stop->task_references()) reads.insert(id);
                     task.stop = std::move(stop);
                 } catch (const ExpressionError& e) {
@@ -462,7 +474,7 @@ class Validator {
             }
             try {
                 for_each_template(task.arguments, path + ".arguments", [&](const std::string& at, const Expression& e) {
-                    check_expression(at, e, &readable, argument_roots);
+                    check_expression(at, e, readable(), argument_roots);
                     for (const std::string& id : e.task_references()) reads.insert(id);
                 });
             } catch (const ExpressionError& e) {
@@ -470,7 +482,7 @@ class Validator {
             }
             try {
                 for_each_template(task.input, path + ".input", [&](const std::string& at, const Expression& e) {
-                    check_expression(at, e, &readable);
+                    check_expression(at, e, readable());
                     for (const std::string& id : e.task_references()) reads.insert(id);
                 });
             } catch (const ExpressionError& e) {
@@ -478,7 +490,7 @@ class Validator {
             }
             try {
                 for_each_template(task.message, path + ".message", [&](const std::string& at, const Expression& e) {
-                    check_expression(at, e, &readable);
+                    check_expression(at, e, readable());
                     for (const std::string& id : e.task_references()) reads.insert(id);
                 });
             } catch (const ExpressionError& e) {
@@ -486,7 +498,7 @@ class Validator {
             }
             try {
                 for_each_template(task.items, path + ".items", [&](const std::string& at, const Expression& e) {
-                    check_expression(at, e, &readable);
+                    check_expression(at, e, readable());
                     for (const std::string& id : e.task_references()) reads.insert(id);
                 });
             } catch (const ExpressionError& e) {

@@ -27,6 +27,8 @@ namespace workflow {
 
 struct EngineOptions {
     int max_concurrency = 8;  // tool calls in flight across all runs
+    // How checkpoints are written; bench/ turns durability off or batching down to compare.
+    CheckpointerOptions checkpoints;
 };
 
 // Someone waiting for a run: progress after each task change, done once at the end.
@@ -75,6 +77,8 @@ class Engine {
     // are consumed in order. A signal for an approval must be {"approved": bool, "comment"?}.
     std::optional<std::string> signal_run(const std::string& run_id, const std::string& name, Json payload,
                                           std::function<void()> committed);
+
+    CheckpointStats checkpoint_stats() const { return checkpointer_.stats(); }
 
     // Reads the store under its lock (tools and resources use it).
     template <typename Fn>

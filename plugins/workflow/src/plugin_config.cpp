@@ -20,8 +20,16 @@ PluginConfig parse_plugin_config(const nlohmann::json& config) {
             if (!value.is_number_integer() || value.get<int64_t>() < 0 || value.get<int64_t>() > 600000)
                 throw std::invalid_argument(path + ": expected milliseconds from 0 to 600000");
             parsed.resume_delay_ms = value.get<int64_t>();
+        } else if (key == "synchronous") {
+            if (value == "normal")
+                parsed.synchronous = Synchronous::normal;
+            else if (value == "full")
+                parsed.synchronous = Synchronous::full;
+            else
+                throw std::invalid_argument(path + ": expected \"normal\" or \"full\"");
         } else {
-            throw std::invalid_argument(path + ": unknown key; accepted: max_concurrency, resume_delay_ms");
+            throw std::invalid_argument(path +
+                                        ": unknown key; accepted: max_concurrency, resume_delay_ms, synchronous");
         }
     }
     return parsed;

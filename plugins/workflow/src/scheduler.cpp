@@ -16,7 +16,12 @@ Json expression_context(const Definition& definition, const Json& input, const s
         tasks[definition.tasks[index].id] = {
             {"status", to_string(read.status)}, {"output", read.output}, {"error", read.error}};
     }
-    return {{"input", input}, {"tasks", std::move(tasks)}};
+    // Field by field: built for every task started, and an initializer list builds a two-element
+    // array per pair first (bench/README.md).
+    Json context = Json::object();
+    context["input"] = input;
+    context["tasks"] = std::move(tasks);
+    return context;
 }
 
 Plan plan_tasks(const Definition& definition, const Json& input, const StateLookup& state,

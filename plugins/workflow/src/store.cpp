@@ -83,7 +83,10 @@ std::optional<std::string> nonzero(int64_t value) {
 
 }  // namespace
 
-Store::Store(const std::string& path) : db_(path) { migrate(); }
+Store::Store(const std::string& path, Synchronous synchronous) : db_(path) {
+    if (synchronous == Synchronous::full) db_.exec("PRAGMA synchronous=FULL");  // the SDK opens with NORMAL
+    migrate();
+}
 
 void Store::migrate() {
     Statement& version_query = db_.prepare("PRAGMA user_version");

@@ -54,9 +54,13 @@ struct Signal {
     Json payload;
 };
 
+// PRAGMA synchronous with WAL. normal: a commit survives a crash of the process, and the last
+// commits before a power loss may be lost; full: each commit is fsynced before it returns.
+enum class Synchronous { normal, full };
+
 class Store {
  public:
-    explicit Store(const std::string& path);
+    explicit Store(const std::string& path, Synchronous synchronous = Synchronous::normal);
 
     Database& database() { return db_; }
 

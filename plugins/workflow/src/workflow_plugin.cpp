@@ -15,7 +15,7 @@ class WorkflowPlugin : public switchboard::Plugin {
         : Plugin(api),
           config_(parse_plugin_config(config())),
           host_(*this),
-          engine_(host_, std::make_unique<Store>(data_dir() + "/workflow.db"), EngineOptions{config_.max_concurrency}) {
+          engine_(host_, std::make_unique<Store>(data_dir() + "/workflow.db", config_.synchronous), engine_options()) {
         register_definition_tools(*this, engine_);
         register_run_tools(*this, engine_);
         register_resources(*this, engine_);
@@ -24,6 +24,12 @@ class WorkflowPlugin : public switchboard::Plugin {
     }
 
  private:
+    EngineOptions engine_options() const {
+        EngineOptions options;
+        options.max_concurrency = config_.max_concurrency;
+        return options;
+    }
+
     PluginConfig config_;
     HostAdapter host_;  // outlives engine_, which cancels its timers through it
     Engine engine_;

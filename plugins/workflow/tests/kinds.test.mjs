@@ -121,7 +121,7 @@ test('a failed map item fails the map; a retry runs only the items that did not 
   assert.deepEqual(each.items.map((i) => i.status), ['succeeded', 'failed']);  // m3 never started
 
   const retried = await call(host.client, 'workflow_retry', { run_id: failed.run_id, task: 'each' });
-  assert.equal(retried.status, 'running');
+  assert.ok(['running', 'succeeded'].includes(retried.status), retried.status);  // it may finish at once
   const run = await waitForRun(host.client, failed.run_id);
   assert.equal(run.status, 'succeeded', JSON.stringify(run));
   assert.deepEqual(run.output.map((o) => o.value), ['m1', 'm2', 'm3']);
