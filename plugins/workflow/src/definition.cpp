@@ -362,35 +362,47 @@ class Validator {
     }
 
     // Depth-first search; reports the first cycle with its tasks in order.
+    // Depth-first search with an explicit stack (a recursive one overflows the thread's stack on a
+    // chain of 100k tasks); reports the first cycle with its tasks in order.
     void check_cycles() {
         enum class Mark { none, active, done };
         std::vector<Mark> marks(definition_.tasks.size(), Mark::none);
-        std::vector<size_t> stack;
-        std::function<bool(size_t)> visit = [&](size_t index) {
-            marks[index] = Mark::active;
-            stack.push_back(index);
-            const TaskDefinition& task = definition_.tasks[index];
-            for (size_t j = 0; j < task.after.size(); ++j) {
-                const size_t next = definition_.index_by_id.at(task.after[j]);
+        struct Frame {
+            size_t task;
+            size_t next_edge;
+        };
+        std::vector<Frame> stack;
+        for (size_t root = 0; root < definition_.tasks.size(); ++root) {
+            if (marks[root] != Mark::none) continue;
+            marks[root] = Mark::active;
+            stack.push_back({root, 0});
+            while (!stack.empty()) {
+                Frame& frame = stack.back();
+                const TaskDefinition& task = definition_.tasks[frame.task];
+                if (frame.next_edge == task.after.size()) {
+                    marks[frame.task] = Mark::done;
+                    stack.pop_back();
+                    continue;
+                }
+                const size_t edge = frame.next_edge++;
+                const size_t next = definition_.index_by_id.at(task.after[edge]);
                 if (marks[next] == Mark::active) {
                     std::string cycle;
                     bool in_cycle = false;
-                    for (size_t member : stack) {
-                        if (member == next) in_cycle = true;
-                        if (in_cycle) cycle += definition_.tasks[member].id + " -> ";
+                    for (const Frame& member : stack) {
+                        if (member.task == next) in_cycle = true;
+                        if (in_cycle) cycle += definition_.tasks[member.task].id + " -> ";
                     }
-                    problem("$.tasks[" + std::to_string(index) + "].after[" + std::to_string(j) + "]",
+                    problem("$.tasks[" + std::to_string(frame.task) + "].after[" + std::to_string(edge) + "]",
                             "dependency cycle: " + cycle + definition_.tasks[next].id);
-                    return true;
+                    return;
                 }
-                if (marks[next] == Mark::none && visit(next)) return true;
+                if (marks[next] == Mark::none) {
+                    marks[next] = Mark::active;
+                    stack.push_back({next, 0});  // `frame` is not used after this
+                }
             }
-            stack.pop_back();
-            marks[index] = Mark::done;
-            return false;
-        };
-        for (size_t i = 0; i < definition_.tasks.size(); ++i)
-            if (marks[i] == Mark::none && visit(i)) return;
+        }
     }
 
     std::set<std::string> ancestors(const std::string& id) const {

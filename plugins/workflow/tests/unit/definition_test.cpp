@@ -106,11 +106,12 @@ TEST(Definition, SchemaErrors) {
                             {{"id", "r"},
                              {"tool", "x"},
                              {"retry", {{"max_attempts", 0}, {"non_retryable", {"boom"}}, {"extra", 1}}}}}}});
-    EXPECT_EQ(paths(result), (std::vector<std::string>{
-                                 "$.color", "$.name", "$.tasks[0].kind", "$.tasks[1].id", "$.tasks[1].timeout",
-                                 "$.tasks[2].id", "$.tasks[2].tool", "$.tasks[3]", "$.tasks[4].retry.extra",
-                                 "$.tasks[4].retry.max_attempts", "$.tasks[4].retry.non_retryable[0]"}));
-    EXPECT_EQ(result.problems[2].message, "kind 'agent' is not supported yet; accepted: tool, wait, switch, map, approval, workflow, loop");
+    EXPECT_EQ(paths(result),
+              (std::vector<std::string>{"$.color", "$.name", "$.tasks[0].kind", "$.tasks[1].id", "$.tasks[1].timeout",
+                                        "$.tasks[2].id", "$.tasks[2].tool", "$.tasks[3]", "$.tasks[4].retry.extra",
+                                        "$.tasks[4].retry.max_attempts", "$.tasks[4].retry.non_retryable[0]"}));
+    EXPECT_EQ(result.problems[2].message,
+              "kind 'agent' is not supported yet; accepted: tool, wait, switch, map, approval, workflow, loop");
     EXPECT_EQ(result.problems[3].message, "duplicate task id 'a'");
 }
 
@@ -148,6 +149,28 @@ TEST(Definition, SwitchErrors) {
                                                        "$.tasks[0].cases[0].then[1]", "$.tasks[0].cases[1].then[0]"}));
     EXPECT_EQ(result.problems[3].message,
               "task 'a' is already in a switch branch; a task belongs to one branch at most");
+}
+
+// Validation must not recurse per task: a long chain listed backwards once overflowed the stack.
+TEST(Definition, LongChainListedBackwards) {
+    constexpr int kTasks = 100000;
+    const auto id = [](int i) {
+        std::string text = "t";  // not "t" + ...: GCC 12 warns falsely (-Wrestrict) on that
+        text += std::to_string(i);
+        return text;
+    };
+    Json tasks = Json::array();
+    for (int i = 0; i < kTasks; ++i) {
+        Json task = {{"id", id(i)}, {"tool", "x"}};
+        if (i + 1 < kTasks) task["after"] = {id(i + 1)};
+        tasks.push_back(std::move(task));
+    }
+    const ParseResult chain = parse_definition({{"name", "long"}, {"tasks", tasks}});
+    EXPECT_TRUE(chain.problems.empty()) << describe_problems(chain.problems);
+    tasks[kTasks - 1]["after"] = {"t0"};  // close the loop
+    const ParseResult cycle = parse_definition({{"name", "long"}, {"tasks", tasks}});
+    ASSERT_EQ(cycle.problems.size(), 1u);
+    EXPECT_EQ(cycle.problems[0].path, "$.tasks[99999].after[0]");
 }
 
 TEST(Definition, NotAnObjectOrNoTasks) {
