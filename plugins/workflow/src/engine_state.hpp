@@ -59,6 +59,7 @@ struct Engine::ActiveRun {
     std::vector<ActiveTask*> by_index;  // tasks in definition order
     TaskCounts counts;
     std::vector<size_t> candidates;  // tasks for the next advance() to plan
+    std::vector<size_t> unfinished;  // per task: its dependencies not yet ended
     int64_t seq = 0;
     std::map<std::string, std::deque<Signal>> signals;  // received, not yet consumed, by name
     std::vector<std::unique_ptr<RunWatcher>> watchers;
@@ -76,6 +77,10 @@ struct Engine::ActiveRun {
             by_index[task.index] = &task;
             counts.add(task.row.state.status, 1);
         }
+        unfinished.assign(by_index.size(), 0);
+        for (const ActiveTask* task : by_index)
+            for (size_t dependency : task->definition->dependencies)
+                unfinished[task->index] += is_terminal(by_index[dependency]->row.state.status) ? 0 : 1;
         plan_all();
     }
     void plan_all() {
@@ -83,20 +88,27 @@ struct Engine::ActiveRun {
         std::iota(candidates.begin(), candidates.end(), size_t{0});
     }
     // Every status change goes through here, so the counts stay true and the next advance()
-    // plans what the change concerns: the task itself when it is pending again (a retry), the
-    // dependents of a task that ended.
+    // plans what the change concerns: the task itself when it is pending again (a retry), and a
+    // dependent of a task that ended once it can be decided: its last dependency ended, or one
+    // did not succeed. A join after n tasks is so planned once, not n times.
     void set_status(ActiveTask& task, TaskStatus status) {
         if (task.map != nullptr) {  // items count toward their map, not the run
             task.row.state.status = status;
             return;
         }
+        const bool was_terminal = is_terminal(task.row.state.status);
         counts.add(task.row.state.status, -1);
         task.row.state.status = status;
         counts.add(status, 1);
         if (status == TaskStatus::pending) candidates.push_back(task.index);
-        if (is_terminal(status)) {
-            const std::vector<size_t>& dependents = task.definition->dependents;
-            candidates.insert(candidates.end(), dependents.begin(), dependents.end());
+        if (was_terminal == is_terminal(status)) return;
+        for (size_t dependent : task.definition->dependents) {
+            if (!was_terminal) {
+                --unfinished[dependent];
+                if (unfinished[dependent] == 0 || status != TaskStatus::succeeded) candidates.push_back(dependent);
+            } else {
+                ++unfinished[dependent];  // reset by a retry
+            }
         }
     }
     StateLookup lookup() const {

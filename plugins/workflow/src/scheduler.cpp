@@ -50,8 +50,10 @@ Plan plan_tasks(const Definition& definition, const Json& input, const StateLook
             const TaskStatus status = status_of(dependency);
             if (!is_terminal(status))
                 waiting = true;
-            else if (status != TaskStatus::succeeded && blocked_by.empty())
+            else if (status != TaskStatus::succeeded) {
                 blocked_by = definition.tasks[dependency].id + " " + std::string(to_string(status));
+                break;  // one is enough: stop here, so a cascade into a wide join stays cheap
+            }
         }
         if (!blocked_by.empty()) {
             skip(index, "dependency " + blocked_by);
