@@ -13,7 +13,7 @@ namespace workflow {
 
 namespace {
 
-const std::set<std::string> kTopKeys = {"name", "description", "tasks", "outputs", "$schema"};
+const std::set<std::string> kTopKeys = {"name", "description", "tasks", "outputs", "timeout", "$schema"};
 const std::set<std::string> kTaskKeys = {"id",       "kind",        "after",  "when",           "tool",     "arguments",
                                          "duration", "timeout",     "retry",  "description",    "cases",    "default",
                                          "items",    "concurrency", "signal", "message",        "workflow", "version",
@@ -50,6 +50,12 @@ class Validator {
                 definition_.description = document["description"].get<std::string>();
             else
                 problem("$.description", "expected a string");
+        }
+        if (document.contains("timeout")) {
+            definition_.timeout_ms = parse_duration_ms(document["timeout"]);
+            if (!definition_.timeout_ms || *definition_.timeout_ms <= 0)
+                problem("$.timeout",
+                        "expected a positive duration for the whole run: milliseconds or \"30s\", \"10m\", \"2h\"");
         }
         if (!document.contains("tasks") || !document["tasks"].is_array() || document["tasks"].empty()) {
             problem("$.tasks", "expected a non-empty array of tasks");

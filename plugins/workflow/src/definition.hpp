@@ -74,6 +74,7 @@ struct Definition {
     std::string description;
     std::vector<TaskDefinition> tasks;  // in document order
     Json outputs;                       // templated; null when absent
+    std::optional<int64_t> timeout_ms;  // the whole run, from its start
     std::map<std::string, size_t> index_by_id;
     std::vector<size_t> output_reads;  // tasks the `outputs` templates read
 

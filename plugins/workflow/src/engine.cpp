@@ -137,7 +137,10 @@ void Engine::begin_run(std::unique_ptr<ActiveRun> run, std::function<void(const 
             if (committed) committed(run_id);
             locked([&](Actions& actions) {
                 auto found = runs_.find(run_id);
-                if (found != runs_.end()) advance(*found->second, actions);
+                if (found != runs_.end()) {
+                    arm_run_timeout(*found->second, actions);
+                    advance(*found->second, actions);
+                }
                 pump(actions);
             });
         });
@@ -185,6 +188,7 @@ void Engine::reattach(ActiveRun& run, Actions& actions) {
     for (ActiveTask* task : run.by_index)
         if (task->items && task->row.state.status == TaskStatus::running) rebuild_map(run, *task, actions);
     deliver_signals(run, actions);
+    arm_run_timeout(run, actions);
     advance(run, actions);
 }
 
@@ -546,7 +550,10 @@ void Engine::finish_task(ActiveRun& run, ActiveTask& task, Actions& actions, Che
 void Engine::finish_run(ActiveRun& run, Actions& actions) {
     (void)actions;
     run.finishing = true;
-    run.row.status = *run.counts.outcome();
+    run.row.status = run.timed_out ? RunStatus::failed : *run.counts.outcome();
+    if (run.timed_out)
+        run.row.error = "the run did not finish within its timeout of " +
+                        std::to_string(run.definition.timeout_ms.value_or(0)) + " ms; unfinished tasks were cancelled";
     if (run.row.status == RunStatus::succeeded && !run.definition.outputs.is_null()) {
         try {
             run.row.output = render_template(run.definition.outputs, run.context_for(run.definition.output_reads));

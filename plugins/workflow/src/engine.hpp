@@ -98,6 +98,11 @@ class Engine {
     std::unique_ptr<ActiveRun> make_run(const StoredDefinition& stored, Definition definition, Json input,
                                         std::string id);
     void begin_run(std::unique_ptr<ActiveRun> run, std::function<void(const std::string&)> committed);
+    // Cancels every unfinished task of the run (and its calls, timers and child runs) and ends it.
+    void stop_tasks(ActiveRun& run, Actions& actions);
+    // The run's `timeout`: armed once per process when the run starts or is resumed.
+    void arm_run_timeout(ActiveRun& run, Actions& actions);
+    void on_run_timeout(const std::string& run_id);
     // Sub-workflows (engine_children.cpp): a workflow task starts a child run and ends with it.
     void start_child(ActiveRun& run, ActiveTask& task, bool same_attempt, Actions& actions);
     // The child of a running workflow task ended (or was found ended after a restart).

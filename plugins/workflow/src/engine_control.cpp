@@ -22,27 +22,56 @@ bool Engine::cancel_run(const std::string& run_id, std::function<void()> committ
             return;
         }
         accepted = true;
-        ActiveRun& run = *found;
-        run.row.status = RunStatus::running;  // lets advance() end it
-        for (auto& [task_id, task] : run.tasks) {
-            if (is_terminal(task.row.state.status)) continue;
-            if (task.definition->kind == TaskKind::workflow && task.row.state.status == TaskStatus::running)
-                actions.push_back([this, child = task.row.input.value("run_id", "")] { cancel_run(child, nullptr); });
-            if (task.in_flight) {
-                task.cancel_requested = true;
-                if (task.call_id != 0) actions.push_back([this, id = task.call_id] { host_.cancel_call(id); });
-            }
-            if (task.timer_id > 1) actions.push_back([this, id = task.timer_id] { host_.cancel_timer(id); });
-            task.timer_id = 0;
-            run.set_status(task, TaskStatus::cancelled);
-            task.row.finished_at_ms = now_ms();
-            checkpoint_task(run, task, "task.cancelled", {{"attempt", task.row.state.attempt}});
-        }
-        // Every task is terminal now, so advance() ends the run (cancelled).
-        advance(run, actions);
+        stop_tasks(*found, actions);
         if (committed) checkpointer_.submit(nullptr, std::move(committed));
     });
     return accepted;
+}
+
+void Engine::stop_tasks(ActiveRun& run, Actions& actions) {
+    run.row.status = RunStatus::running;  // lets advance() end it
+    for (auto& [task_id, task] : run.tasks) {
+        if (is_terminal(task.row.state.status)) continue;
+        if (task.definition->kind == TaskKind::workflow && task.row.state.status == TaskStatus::running)
+            actions.push_back([this, child = task.row.input.value("run_id", "")] { cancel_run(child, nullptr); });
+        if (task.in_flight) {
+            task.cancel_requested = true;
+            if (task.call_id != 0) actions.push_back([this, id = task.call_id] { host_.cancel_call(id); });
+        }
+        if (task.timer_id > 1) actions.push_back([this, id = task.timer_id] { host_.cancel_timer(id); });
+        task.timer_id = 0;
+        run.set_status(task, TaskStatus::cancelled);
+        task.row.finished_at_ms = now_ms();
+        checkpoint_task(run, task, "task.cancelled", {{"attempt", task.row.state.attempt}});
+    }
+    // Every task is terminal now, so advance() ends the run.
+    advance(run, actions);
+}
+
+// ---- the run's own timeout ------------------------------------------------------------------
+
+void Engine::arm_run_timeout(ActiveRun& run, Actions& actions) {
+    if (!run.definition.timeout_ms || run.timeout_armed) return;
+    run.timeout_armed = true;
+    const int64_t left = std::max<int64_t>(0, run.row.created_at_ms + *run.definition.timeout_ms - now_ms());
+    actions.push_back([this, life = lifetime_, run_id = run.row.id, left] {
+        host_.run_after(left, [this, life, run_id] {
+            std::shared_lock guard(life->mutex);
+            if (!life->stopped) on_run_timeout(run_id);
+        });
+    });
+}
+
+// The deadline counts from the run's creation, across pauses and restarts. Whatever is unfinished
+// is cancelled, and the run fails.
+void Engine::on_run_timeout(const std::string& run_id) {
+    locked([&](Actions& actions) {
+        auto found = runs_.find(run_id);
+        if (found == runs_.end() || found->second->finishing) return;
+        ActiveRun& run = *found->second;
+        run.timed_out = true;
+        stop_tasks(run, actions);
+    });
 }
 
 // ---- pause, resume, retry -----------------------------------------------------------------

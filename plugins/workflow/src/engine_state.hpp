@@ -64,6 +64,8 @@ struct Engine::ActiveRun {
     std::map<std::string, std::deque<Signal>> signals;  // received, not yet consumed, by name
     std::vector<std::unique_ptr<RunWatcher>> watchers;
     bool finishing = false;
+    bool timeout_armed = false;  // its `timeout` timer, in this process
+    bool timed_out = false;      // it ends failed, whatever its tasks say
 
     // Call once `tasks` holds every task: links them to the definition and plans them all.
     void index_tasks() {

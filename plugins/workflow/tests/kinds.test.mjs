@@ -325,3 +325,27 @@ test('a loop repeats its tool until the condition holds, with an iteration cap',
   });
   assert.match(badRoot.problems[0].message, /unknown name 'item'.*`iteration`, `output` here/);
 });
+
+test('a run timeout cancels what is unfinished and fails the run', async () => {
+  await call(host.client, 'workflow_define', {
+    definition: {
+      name: 'deadline', timeout: '200ms',
+      tasks: [{ id: 'quick', tool: 'wftest_add', arguments: { a: 1, b: 1 } }, { id: 'stuck', tool: 'wftest_hang' },
+        { id: 'never', tool: 'wftest_add', after: ['stuck'], arguments: { a: 1, b: 1 } }],
+    },
+  });
+  const before = await call(host.client, 'wftest_stats');
+  const started = Date.now();
+  const run = await call(host.client, 'workflow_run', { name: 'deadline', wait: true });
+  assert.ok(Date.now() - started >= 190, 'it ran until its deadline');
+  assert.equal(run.status, 'failed', JSON.stringify(run));
+  assert.match(run.error, /did not finish within its timeout of 200 ms/);
+  assert.equal(byId(run).quick.status, 'succeeded');
+  assert.equal(byId(run).stuck.status, 'cancelled');
+  assert.equal(byId(run).never.status, 'cancelled');
+  for (let i = 0; i < 100 && (await call(host.client, 'wftest_stats')).cancelled === before.cancelled; i += 1)
+    await new Promise((r) => setTimeout(r, 20));
+  assert.equal((await call(host.client, 'wftest_stats')).cancelled, before.cancelled + 1, 'the hanging call was cancelled');
+  const bad = await call(host.client, 'workflow_validate', { definition: { name: 'd', timeout: 'soon', tasks: [{ id: 'a', tool: 'x' }] } });
+  assert.deepEqual(bad.problems.map((p) => p.path), ['$.timeout']);
+});
