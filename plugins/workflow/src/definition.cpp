@@ -13,11 +13,12 @@ namespace workflow {
 
 namespace {
 
-const std::set<std::string> kTopKeys = {"name", "description", "tasks", "outputs", "timeout", "$schema"};
-const std::set<std::string> kTaskKeys = {"id",       "kind",        "after",  "when",           "tool",     "arguments",
-                                         "duration", "timeout",     "retry",  "description",    "cases",    "default",
-                                         "items",    "concurrency", "signal", "message",        "workflow", "version",
-                                         "input",    "until",       "while",  "max_iterations", "interval"};
+const std::set<std::string> kTopKeys = {"name", "description", "tasks", "outputs", "timeout", "on_failure", "$schema"};
+const std::set<std::string> kCleanupKeys = {"id", "tool", "arguments", "timeout", "retry", "description"};
+const std::set<std::string> kTaskKeys = {
+    "id",       "kind",        "after", "when",    "tool",  "arguments",      "duration", "timeout",
+    "retry",    "description", "cases", "default", "items", "concurrency",    "signal",   "message",
+    "workflow", "version",     "input", "until",   "while", "max_iterations", "interval", "compensate"};
 const std::set<std::string> kRetryKeys = {"max_attempts", "initial_interval", "backoff_factor",
                                           "max_interval", "jitter",           "non_retryable"};
 const std::set<std::string> kLaterKinds = {"agent"};
@@ -57,6 +58,7 @@ class Validator {
                 problem("$.timeout",
                         "expected a positive duration for the whole run: milliseconds or \"30s\", \"10m\", \"2h\"");
         }
+        if (document.contains("on_failure")) parse_on_failure(document["on_failure"]);
         if (!document.contains("tasks") || !document["tasks"].is_array() || document["tasks"].empty()) {
             problem("$.tasks", "expected a non-empty array of tasks");
             return finish();
@@ -185,6 +187,9 @@ class Validator {
                 problem(path + ".timeout", "expected a positive duration: milliseconds or \"250ms\", \"2s\", \"1m\"");
         }
         if (task.contains("retry")) parse_retry(task["retry"], path + ".retry", parsed.retry);
+        if (task.contains("compensate"))
+            parsed.compensation =
+                parse_cleanup_step(task["compensate"], path + ".compensate", parsed.id + ":compensate");
         definition_.tasks.push_back(std::move(parsed));
     }
 
@@ -193,6 +198,53 @@ class Validator {
             return name.get<std::string>();
         problem(path, std::string("expected a signal name matching ") + kSignalPattern);
         return {};
+    }
+
+    // A compensation or on_failure step: a tool call with optional retry and timeout. Its
+    // templates may read any task, the run's input, and `error` (why the run failed).
+    std::shared_ptr<TaskDefinition> parse_cleanup_step(const Json& step, const std::string& path, std::string id) {
+        auto parsed = std::make_shared<TaskDefinition>();
+        parsed->id = std::move(id);
+        if (!step.is_object()) {
+            problem(path, "expected {\"tool\": name, \"arguments\"?: {...}, \"retry\"?, \"timeout\"?}");
+            return parsed;
+        }
+        unknown_keys(step, path, kCleanupKeys);
+        if (!step.contains("tool") || !step["tool"].is_string() || step["tool"].get<std::string>().empty())
+            problem(path + ".tool", "expected the name of the tool to call");
+        else
+            parsed->tool = step["tool"].get<std::string>();
+        if (step.contains("arguments") && !step["arguments"].is_object())
+            problem(path + ".arguments", "expected an object of tool arguments (templates allowed)");
+        else if (step.contains("arguments"))
+            parsed->arguments = step["arguments"];
+        if (step.contains("timeout")) {
+            parsed->timeout_ms = parse_duration_ms(step["timeout"]);
+            if (!parsed->timeout_ms || *parsed->timeout_ms <= 0)
+                problem(path + ".timeout", "expected a positive duration: milliseconds or \"250ms\", \"2s\", \"1m\"");
+        }
+        if (step.contains("retry")) parse_retry(step["retry"], path + ".retry", parsed->retry);
+        cleanup_paths_.emplace_back(parsed, path);
+        return parsed;
+    }
+
+    void parse_on_failure(const Json& steps) {
+        if (!steps.is_array()) {
+            problem("$.on_failure", "expected an array of steps {id, tool, arguments?, retry?, timeout?}");
+            return;
+        }
+        std::set<std::string> ids;
+        for (size_t i = 0; i < steps.size(); ++i) {
+            const std::string path = "$.on_failure[" + std::to_string(i) + "]";
+            const Json& step = steps[i];
+            std::string id;
+            if (!step.is_object() || !step.contains("id") || !step["id"].is_string() ||
+                !std::regex_match(step["id"].get<std::string>(), task_id_pattern()))
+                problem(path + ".id", "expected an id matching ^[A-Za-z_][A-Za-z0-9_]{0,63}$");
+            else if (!ids.insert(id = step["id"].get<std::string>()).second)
+                problem(path + ".id", "duplicate on_failure id '" + id + "'");
+            definition_.on_failure.push_back(parse_cleanup_step(step, path, "on_failure:" + id));
+        }
     }
 
     void parse_loop(const Json& task, const std::string& path, TaskDefinition& parsed) {
@@ -537,6 +589,19 @@ class Validator {
             }
             definition_.output_reads = indices_of(reads);
         }
+        for (auto& [step, path] : cleanup_paths_) {
+            std::set<std::string> reads;
+            try {
+                for_each_template(step->arguments, path + ".arguments",
+                                  [&](const std::string& at, const Expression& e) {
+                                      check_expression(at, e, nullptr, {"error"});
+                                      for (const std::string& id : e.task_references()) reads.insert(id);
+                                  });
+            } catch (const ExpressionError& e) {
+                problem(path + ".arguments", e.what());
+            }
+            step->reads = indices_of(reads);
+        }
     }
 
     // Known task ids as indices; unknown ones were reported already.
@@ -568,6 +633,7 @@ class Validator {
 
     Definition definition_;
     std::vector<Problem> problems_;
+    std::vector<std::pair<std::shared_ptr<TaskDefinition>, std::string>> cleanup_paths_;  // step, JSON path
 };
 
 }  // namespace

@@ -56,9 +56,12 @@ struct TaskDefinition {
     std::shared_ptr<const Expression> stop;  // kind loop: `repeat`, parsed
     int max_iterations = 100;                // kind loop
     int64_t interval_ms = 0;                 // kind loop: pause between iterations
-    std::vector<SwitchCase> cases;           // kind switch, in order
-    std::vector<std::string> fallback;       // kind switch: `default`, when no case holds
-    std::optional<BranchGate> gate;          // set on tasks listed in a switch's cases or default
+    // `compensate`: a tool call that undoes this task, run (id "<id>:compensate") when the run
+    // fails after this task succeeded.
+    std::shared_ptr<const TaskDefinition> compensation;
+    std::vector<SwitchCase> cases;      // kind switch, in order
+    std::vector<std::string> fallback;  // kind switch: `default`, when no case holds
+    std::optional<BranchGate> gate;     // set on tasks listed in a switch's cases or default
     std::optional<int64_t> timeout_ms;
     RetryPolicy retry;
 
@@ -75,6 +78,9 @@ struct Definition {
     std::vector<TaskDefinition> tasks;  // in document order
     Json outputs;                       // templated; null when absent
     std::optional<int64_t> timeout_ms;  // the whole run, from its start
+    // `on_failure`: tool calls run one after another (ids "on_failure:<id>") when the run fails,
+    // after the compensations.
+    std::vector<std::shared_ptr<const TaskDefinition>> on_failure;
     std::map<std::string, size_t> index_by_id;
     std::vector<size_t> output_reads;  // tasks the `outputs` templates read
 

@@ -225,6 +225,7 @@ std::unique_ptr<Engine::ActiveRun> Engine::load_run(const std::string& id) {
     run->row = std::move(*row);
     for (Signal& signal : store_->pending_signals(id)) run->signals[signal.name].push_back(std::move(signal));
     run->index_tasks();
+    attach_cleanup_rows(*run);
     for (ActiveTask* task : run->by_index)
         if (task->definition->kind == TaskKind::map && task->row.state.status != TaskStatus::pending)
             attach_items(*run, *task);
@@ -271,7 +272,13 @@ void Engine::advance(ActiveRun& run, Actions& actions) {
             }
         }
     }
-    if (run.counts.outcome()) finish_run(run, actions);
+    if (!run.counts.outcome()) return;
+    if (run.cleaning)
+        next_cleanup_step(run, actions);
+    else if (needs_cleanup(run))
+        start_cleanup(run, actions);
+    else
+        finish_run(run, actions);
 }
 
 void Engine::decide_switch(ActiveRun& run, ActiveTask& task) {
@@ -321,6 +328,8 @@ void Engine::start_attempt(ActiveRun& run, ActiveTask& task, bool same_attempt, 
             } else if (task.map != nullptr) {
                 context["item"] = task.map->row.input["items"][task.item];
                 context["index"] = task.item;
+            } else if (task.cleanup_step) {
+                context["error"] = failure_of(run);
             }
             task.row.input = render_template(task.definition->arguments, context);
         } catch (const std::exception& e) {
@@ -450,7 +459,7 @@ void Engine::on_timer(const std::string& run_id, const std::string& task_id) {
         }
         if (run.row.status != RunStatus::running) return;
         task.row.state.not_before_ms = 0;
-        if (task.map != nullptr && task.row.state.status == TaskStatus::pending) {  // an item's retry
+        if ((task.map != nullptr || task.cleanup_step) && task.row.state.status == TaskStatus::pending) {  // a retry
             task.queued = true;
             ready_.emplace_back(run.row.id, task_id);
         }
@@ -516,7 +525,7 @@ void Engine::on_reply(const std::string& run_id, const std::string& task_id, int
                         checkpoint_task(
                             run, task, "task.retrying",
                             {{"attempt", attempt}, {"error", message}, {"error_kind", kind}, {"delay_ms", delay}});
-                        if (task.map != nullptr)
+                        if (task.map != nullptr || task.cleanup_step)
                             arm_timer(run, task, delay, actions);
                         else
                             advance(run, actions);
@@ -542,6 +551,8 @@ void Engine::finish_task(ActiveRun& run, ActiveTask& task, Actions& actions, Che
     checkpoint_task(run, task, "task." + std::string(to_string(task.row.state.status)), data, std::move(also));
     if (task.map != nullptr)
         item_finished(run, task, actions);
+    else if (task.cleanup_step)
+        next_cleanup_step(run, actions);
     else
         advance(run, actions);
     pump(actions);
@@ -562,6 +573,12 @@ void Engine::finish_run(ActiveRun& run, Actions& actions) {
             run.row.error = std::string("cannot render the outputs: ") + e.what();
         }
     }
+    std::string cleanup_failures;
+    for (const ActiveTask* step : run.cleanup)
+        if (step->row.state.status != TaskStatus::succeeded)
+            cleanup_failures +=
+                "; " + step->row.task_id + " " + std::string(to_string(step->row.state.status)) +
+                (step->row.state.error.is_string() ? ": " + step->row.state.error.get<std::string>() : std::string());
     if (run.row.status == RunStatus::failed && run.row.error.is_null()) {
         for (const ActiveTask* task : run.by_index) {
             if (task->row.state.status == TaskStatus::failed) {
@@ -570,6 +587,8 @@ void Engine::finish_run(ActiveRun& run, Actions& actions) {
             }
         }
     }
+    if (!cleanup_failures.empty() && run.row.error.is_string())
+        run.row.error = run.row.error.get<std::string>() + cleanup_failures;
     run.row.finished_at_ms = now_ms();
     const RunRow row = run.row;
     const int64_t seq = ++run.seq;

@@ -98,6 +98,13 @@ class Engine {
     std::unique_ptr<ActiveRun> make_run(const StoredDefinition& stored, Definition definition, Json input,
                                         std::string id);
     void begin_run(std::unique_ptr<ActiveRun> run, std::function<void(const std::string&)> committed);
+    // Compensations and on_failure steps of a failed run (engine_cleanup.cpp).
+    bool needs_cleanup(const ActiveRun& run) const;
+    ActiveTask& cleanup_unit(ActiveRun& run, const TaskDefinition& step);
+    void start_cleanup(ActiveRun& run, Actions& actions);
+    void next_cleanup_step(ActiveRun& run, Actions& actions);
+    void attach_cleanup_rows(ActiveRun& run);
+    Json failure_of(const ActiveRun& run) const;
     // Cancels every unfinished task of the run (and its calls, timers and child runs) and ends it.
     void stop_tasks(ActiveRun& run, Actions& actions);
     // The run's `timeout`: armed once per process when the run starts or is resumed.

@@ -18,7 +18,9 @@ double random01();
 inline std::string map_item_id(const std::string& map_id, size_t item) {
     return map_id + "[" + std::to_string(item) + "]";
 }
-inline bool is_map_item(const std::string& task_id) { return task_id.find('[') != std::string::npos; }
+// Units that are not tasks of the definition: map items and loop iterations ("<id>[<i>]"),
+// compensations and on_failure steps ("<id>:compensate", "on_failure:<id>").
+inline bool is_map_item(const std::string& task_id) { return task_id.find_first_of("[:") != std::string::npos; }
 
 // A wait for a signal or an approval: running until its signal comes.
 inline bool waits_for_signal(const TaskDefinition& task) { return !task.signal.empty(); }
@@ -42,6 +44,7 @@ struct Engine::ActiveTask {
     ActiveTask* map = nullptr;                   // a map item: its map task
     size_t item = 0;                             // a map item: its position in the items
     std::unique_ptr<MapItems> items;             // a map task that started
+    bool cleanup_step = false;                   // a compensation or on_failure step
     TaskRow row;
     uint64_t call_id = 0;
     uint64_t timer_id = 0;     // a retry delay, a wait, or a timeout
@@ -64,8 +67,10 @@ struct Engine::ActiveRun {
     std::map<std::string, std::deque<Signal>> signals;  // received, not yet consumed, by name
     std::vector<std::unique_ptr<RunWatcher>> watchers;
     bool finishing = false;
-    bool timeout_armed = false;  // its `timeout` timer, in this process
-    bool timed_out = false;      // it ends failed, whatever its tasks say
+    bool timeout_armed = false;        // its `timeout` timer, in this process
+    bool timed_out = false;            // it ends failed, whatever its tasks say
+    bool cleaning = false;             // failed: running its compensations and on_failure steps
+    std::vector<ActiveTask*> cleanup;  // those steps, in the order they run
 
     // Call once `tasks` holds every task: links them to the definition and plans them all.
     void index_tasks() {
@@ -94,7 +99,7 @@ struct Engine::ActiveRun {
     // dependent of a task that ended once it can be decided: its last dependency ended, or one
     // did not succeed. A join after n tasks is so planned once, not n times.
     void set_status(ActiveTask& task, TaskStatus status) {
-        if (task.map != nullptr) {  // items count toward their map, not the run
+        if (task.map != nullptr || task.cleanup_step) {  // items count toward their map, not the run
             task.row.state.status = status;
             return;
         }

@@ -349,3 +349,38 @@ test('a run timeout cancels what is unfinished and fails the run', async () => {
   const bad = await call(host.client, 'workflow_validate', { definition: { name: 'd', timeout: 'soon', tasks: [{ id: 'a', tool: 'x' }] } });
   assert.deepEqual(bad.problems.map((p) => p.path), ['$.timeout']);
 });
+
+test('a failed run compensates what succeeded, newest first, then runs its on_failure steps', async () => {
+  await call(host.client, 'workflow_define', {
+    definition: {
+      name: 'saga',
+      tasks: [
+        { id: 'book_a', tool: 'wftest_count', arguments: { value: 'a' },
+          compensate: { tool: 'wftest_count', arguments: { value: 'undo {{ tasks.book_a.output.value }}' } } },
+        { id: 'book_b', tool: 'wftest_count', after: ['book_a'], arguments: { value: 'b' },
+          compensate: { tool: 'wftest_count', arguments: { value: 'undo b' } } },
+        { id: 'skipped_c', tool: 'wftest_count', after: ['pay'], compensate: { tool: 'wftest_count' } },
+        { id: 'pay', tool: 'wftest_flaky', after: ['book_b'], arguments: { name: 'saga-pay', failures: 9 } },
+      ],
+      on_failure: [{ id: 'notify', tool: 'wftest_count', arguments: { value: '{{ error.task }}: {{ error.error }}' } }],
+    },
+  });
+  const run = await call(host.client, 'workflow_run', { name: 'saga', wait: true });
+  assert.equal(run.status, 'failed', JSON.stringify(run));
+  assert.match(run.error, /task pay failed/);
+  const tasks = byId(run);
+  assert.equal(tasks['book_b:compensate'].output.value, 'undo b');
+  assert.equal(tasks['book_a:compensate'].output.value, 'undo a');
+  assert.equal(tasks['on_failure:notify'].output.value, 'pay: flaky failure 1 for saga-pay');
+  assert.equal(tasks['skipped_c:compensate'], undefined, 'only tasks that succeeded are compensated');
+  const order = ['book_b:compensate', 'book_a:compensate', 'on_failure:notify'].map((id) => tasks[id].started_at_ms);
+  assert.deepEqual([...order].sort((a, b) => a - b), order, 'newest first, then on_failure');
+  assert.ok(tasks['book_b:compensate'].started_at_ms >= tasks.pay.finished_at_ms);
+
+  const ok = await call(host.client, 'workflow_run', { name: 'saga', wait: true });  // pay fails again (9 failures)
+  assert.equal(ok.status, 'failed');
+  const bad = await call(host.client, 'workflow_validate', {
+    definition: { name: 's', tasks: [{ id: 'a', tool: 'x', compensate: { arguments: 1 } }], on_failure: [{ tool: 'y' }] },
+  });
+  assert.deepEqual(bad.problems.map((p) => p.path).sort(), ['$.on_failure[0].id', '$.tasks[0].compensate.arguments', '$.tasks[0].compensate.tool']);
+});
