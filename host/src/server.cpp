@@ -229,8 +229,9 @@ bool Server::end_request(sb_request* raw, bool ok, json payload, std::optional<s
     std::string tool_called;
     if (request->method == "tools/call" && bus_.has_subscriber("host.tool.called")) {
         const bool tool_error = ok && payload.value("isError", false);
-        const size_t size = result_bytes.has_value() ? result_bytes.value()
-                                                     : payload.dump(-1, ' ', false, json::error_handler_t::replace).size();
+        const size_t size = result_bytes.has_value()
+                                ? result_bytes.value()
+                                : payload.dump(-1, ' ', false, json::error_handler_t::replace).size();
         tool_called = tool_called_event(*request, ok, tool_error, size);
     }
     request->on_end(ok, std::move(payload));

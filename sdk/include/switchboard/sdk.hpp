@@ -437,8 +437,7 @@ class Plugin {
         TextEventHandler* raw = box.get();
         const bool inline_offered = api_->struct_size >= offsetof(sb_host_api, subscribe_inline) + sizeof(void*) &&
                                     api_->subscribe_inline != nullptr;
-        auto* subscribe_fn =
-            delivery == Delivery::inline_ && inline_offered ? api_->subscribe_inline : api_->subscribe;
+        auto* subscribe_fn = delivery == Delivery::inline_ && inline_offered ? api_->subscribe_inline : api_->subscribe;
         std::lock_guard lock(subscriptions_mutex_);
         const uint64_t id = subscribe_fn(api_->host, to_sb(pattern), &deliver_text_event, raw);
         subscriptions_.emplace(id, std::move(box));
