@@ -57,6 +57,23 @@ bool rollups_answer(const Query& query) {
     return true;
 }
 
+// The rollups of one dimension (session) answer when it is the only dimension grouped or filtered.
+const DimensionRollup* dimension_rollup_answers(const Query& query) {
+    if (query.raw_only || !query.tag.empty()) return nullptr;
+    const DimensionRollup* found = nullptr;
+    auto consider = [&](const std::string& dim) {
+        const DimensionRollup* rollup = query.source->dimension_rollup(dim);
+        if (rollup == nullptr || (found != nullptr && found != rollup)) return false;
+        found = rollup;
+        return true;
+    };
+    for (const std::string& dim : query.group_by)
+        if (!consider(dim)) return nullptr;
+    for (const auto& filter : query.filters)
+        if (!consider(filter.first)) return nullptr;
+    return found;
+}
+
 using Binding = std::variant<int64_t, std::string>;
 
 void bind_all(Statement& statement, const std::vector<Binding>& bindings) {
@@ -171,6 +188,51 @@ class RollupAccumulator {
     std::map<std::pair<int64_t, int64_t>, Values> sums_;
 };
 
+// Sums rows of a dimension's own rollups (bucket, value) per (bucket, grouped value).
+class DimensionRollupAccumulator {
+ public:
+    DimensionRollupAccumulator(const Query& query, const DimensionRollup& rollup)
+        : query_(query), rollup_(rollup), grouped_(!query.group_by.empty()) {}
+
+    void scan(Database& db, const Segment& segment) {
+        const SourceSpec& spec = *query_.source;
+        const std::string dim(rollup_.dimension);
+        std::string sql = "SELECT bucket_ms, " + dim;
+        for (const Measure& m : spec.measures) sql += ", " + std::string(m.name);
+        sql += " FROM " + std::string(segment.level == Level::hour ? rollup_.hour_table : rollup_.day_table) +
+               " WHERE bucket_ms >= ? AND bucket_ms < ?";
+        std::vector<Binding> bindings{segment.from_ms, segment.to_ms};
+        sql += filter_sql(query_, "", false, bindings);
+        Statement rows = db.prepare(sql);
+        bind_all(rows, bindings);
+        Values values(spec.measures.size());
+        std::string value;
+        while (rows.step()) {
+            const int64_t bucket = query_.bucket ? bucket_start(*query_.bucket, rows.int64(0)) : 0;
+            if (grouped_) value = rows.text(1);
+            for (size_t i = 0; i < values.size(); ++i) values[i] = rows.real(static_cast<int>(i + 2));
+            auto [it, inserted] = sums_.try_emplace({bucket, value}, values);
+            if (!inserted) accumulate(spec, it->second, values);
+        }
+    }
+
+    template <typename Groups>
+    void fold_into(Groups& groups) const {
+        for (const auto& [key, values] : sums_) {
+            std::vector<std::string> group;
+            if (grouped_) group.push_back(key.second);
+            auto [it, inserted] = groups.try_emplace({key.first, std::move(group)}, values);
+            if (!inserted) accumulate(*query_.source, it->second, values);
+        }
+    }
+
+ private:
+    const Query& query_;
+    const DimensionRollup& rollup_;
+    const bool grouped_;  // else every row sums into one group
+    std::map<std::pair<int64_t, std::string>, Values> sums_;
+};
+
 std::string level_name(Level level) {
     switch (level) {
         case Level::raw:
@@ -227,8 +289,11 @@ QueryResult run_query(Database& db, const Query& query) {
     const int64_t from = std::max(query.from_ms.value_or(kEarliest), kEarliest);
     const int64_t to = std::min(query.to_ms.value_or(kLatestAligned), kLatestAligned);
 
+    // The tuple rollups, else a dimension's own rollups, else raw rows only.
+    const bool by_tuples = rollups_answer(query);
+    const DimensionRollup* by_dimension = by_tuples ? nullptr : dimension_rollup_answers(query);
     std::vector<Segment> segments;
-    if (rollups_answer(query)) {
+    if (by_tuples || by_dimension != nullptr) {
         plan_level(query.bucket == Bucket::hour ? Level::hour : Level::day, from, to, segments);
     } else {
         plan_level(Level::raw, from, to, segments);
@@ -241,12 +306,20 @@ QueryResult run_query(Database& db, const Query& query) {
     for (const Segment& s : segments) levels.insert(level_name(s.level));
     for (const char* level : {"day", "hour", "raw"})
         if (levels.count(level) != 0) result.plan += (result.plan.empty() ? std::string() : std::string("+")) + level;
+    if (by_dimension != nullptr && levels.size() > levels.count("raw"))
+        result.plan = std::string(by_dimension->dimension) + ":" + result.plan;
     if (segments.empty()) return result;
 
     // (bucket start or 0, grouped values) -> measures
     std::map<std::pair<int64_t, std::vector<std::string>>, Values> groups;
     std::optional<RollupAccumulator> rollups;
+    std::optional<DimensionRollupAccumulator> dimension_rollups;
     for (const Segment& segment : segments) {
+        if (segment.level != Level::raw && by_dimension != nullptr) {
+            if (!dimension_rollups) dimension_rollups.emplace(query, *by_dimension);
+            dimension_rollups->scan(db, segment);
+            continue;
+        }
         if (segment.level != Level::raw) {
             if (!rollups) rollups.emplace(db, query);
             rollups->scan(db, segment);
@@ -267,6 +340,7 @@ QueryResult run_query(Database& db, const Query& query) {
         }
     }
     if (rollups) rollups->fold_into(groups);
+    if (dimension_rollups) dimension_rollups->fold_into(groups);
 
     for (auto& [key, values] : groups) {
         QueryRow row;
