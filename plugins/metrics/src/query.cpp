@@ -130,7 +130,7 @@ void accumulate(const SourceSpec& spec, Values& into, const Values& row) {
     }
 }
 
-// Sums rollup rows per (bucket, tuple id) in memory: integer keys, no SQL sorting. The tuples
+// Sums rollup rows per (bucket, group of tuples) in memory: integer keys, no SQL sorting. The groups
 // become dimension values once, at the end.
 class RollupAccumulator {
  public:
@@ -143,10 +143,15 @@ class RollupAccumulator {
         sql += " FROM " + std::string(spec.dims_table) + " WHERE 1" + filter_sql(query, "", false, bindings);
         Statement tuples = db.prepare(sql);
         bind_all(tuples, bindings);
+        // Tuples with the same grouped values share a group: sums are kept per (bucket, group),
+        // so a series of all calls sums into one key per bucket, not one per tuple.
+        std::map<std::vector<std::string>, size_t> group_of;
         while (tuples.step()) {
             std::vector<std::string> key;
             for (size_t i = 0; i < query.group_by.size(); ++i) key.push_back(tuples.text(static_cast<int>(i + 1)));
-            tuples_.emplace(tuples.int64(0), std::move(key));
+            auto [found, added] = group_of.try_emplace(std::move(key), group_keys_.size());
+            if (added) group_keys_.push_back(found->first);
+            tuples_.emplace(tuples.int64(0), found->second);
         }
     }
 
@@ -161,15 +166,15 @@ class RollupAccumulator {
         Values values(spec.measures.size());
         int64_t last_bucket = INT64_MIN, last_bucket_start = 0;
         while (rows.step()) {
-            const int64_t dims_id = rows.int64(1);
-            if (tuples_.find(dims_id) == tuples_.end()) continue;  // filtered out
+            const auto tuple = tuples_.find(rows.int64(1));
+            if (tuple == tuples_.end()) continue;  // filtered out
             const int64_t bucket_ms = rows.int64(0);
             if (bucket_ms != last_bucket) {  // rows come in bucket order
                 last_bucket = bucket_ms;
                 last_bucket_start = query_.bucket ? bucket_start(*query_.bucket, bucket_ms) : 0;
             }
             for (size_t i = 0; i < values.size(); ++i) values[i] = rows.real(static_cast<int>(i + 2));
-            auto [it, inserted] = sums_.try_emplace({last_bucket_start, dims_id}, values);
+            auto [it, inserted] = sums_.try_emplace({last_bucket_start, tuple->second}, values);
             if (!inserted) accumulate(spec, it->second, values);
         }
     }
@@ -177,15 +182,16 @@ class RollupAccumulator {
     template <typename Groups>
     void fold_into(Groups& groups) const {
         for (const auto& [key, values] : sums_) {
-            auto [it, inserted] = groups.try_emplace({key.first, tuples_.at(key.second)}, values);
+            auto [it, inserted] = groups.try_emplace({key.first, group_keys_[key.second]}, values);
             if (!inserted) accumulate(*query_.source, it->second, values);
         }
     }
 
  private:
     const Query& query_;
-    std::unordered_map<int64_t, std::vector<std::string>> tuples_;
-    std::map<std::pair<int64_t, int64_t>, Values> sums_;
+    std::unordered_map<int64_t, size_t> tuples_;        // tuple id -> group
+    std::vector<std::vector<std::string>> group_keys_;  // group -> grouped values
+    std::map<std::pair<int64_t, size_t>, Values> sums_;
 };
 
 // Sums rows of a dimension's own rollups (bucket, value) per (bucket, grouped value).

@@ -52,7 +52,7 @@ class RollupSums {
         for (const auto& [key, values] : sums_) {
             upsert.bind(1, key.first);
             if constexpr (std::is_same_v<Key, std::string>)
-                upsert.bind(2, std::string_view(key.second));
+                upsert.bind_static(2, key.second);
             else
                 upsert.bind(2, key.second);
             for (size_t i = 0; i < spec_.measures.size(); ++i) {
@@ -213,10 +213,10 @@ void Store::insert_locked(const std::vector<LlmCall>& llm_calls, const std::vect
             append_tags(tags, call.tags);
             insert_call.bind(1, call.ts_ms)
                 .bind(2, dims)
-                .bind(3, std::string_view(call.dim(LlmDim::session)))
-                .bind(4, std::string_view(call.dim(LlmDim::run)))
-                .bind(5, std::string_view(call.dim(LlmDim::task)))
-                .bind(6, std::string_view(tags))
+                .bind_static(3, call.dim(LlmDim::session))
+                .bind_static(4, call.dim(LlmDim::run))
+                .bind_static(5, call.dim(LlmDim::task))
+                .bind_static(6, tags)
                 .bind(7, call.tokens.input)
                 .bind(8, call.tokens.output)
                 .bind(9, call.tokens.cache_read)
@@ -224,9 +224,9 @@ void Store::insert_locked(const std::vector<LlmCall>& llm_calls, const std::vect
                 .bind(11, call.tokens.reasoning)
                 .bind(12, int64_t{call.tokens.input_includes_cache ? 1 : 0})
                 .bind(13, call.cost_usd)
-                .bind(14, cost_source_name(call.cost_source))
-                .bind(15, std::string_view(call.price_key))
-                .bind(16, std::string_view(call.price_version))
+                .bind_static(14, cost_source_name(call.cost_source))
+                .bind_static(15, call.price_key)
+                .bind_static(16, call.price_version)
                 .bind(17, call.latency_ms)
                 .bind(18, call.ttft_ms);
             insert_call.run();
@@ -245,7 +245,7 @@ void Store::insert_locked(const std::vector<LlmCall>& llm_calls, const std::vect
             const int64_t dims = dims_id(spec, call.dims.data(), tool_tuples_);
             insert_call.bind(1, call.ts_ms)
                 .bind(2, dims)
-                .bind(3, std::string_view(call.dim(ToolDim::session)))
+                .bind_static(3, call.dim(ToolDim::session))
                 .bind(4, call.duration_ms)
                 .bind(5, int64_t{call.ok ? 1 : 0})
                 .bind(6, call.argument_bytes)
