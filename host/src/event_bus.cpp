@@ -45,19 +45,29 @@ bool valid_topic_pattern(std::string_view pattern) {
 }
 
 bool topic_matches(std::string_view pattern, std::string_view topic) {
-    const auto want = split(pattern);
-    const auto have = split(topic);
-    for (size_t i = 0; i < want.size(); ++i) {
-        if (want[i] == "#") return true;
-        if (i >= have.size()) return false;
-        if (want[i] != "*" && want[i] != have[i]) return false;
+    // Walks both segment by segment without allocating: publish runs this on every call path.
+    auto next_segment = [](std::string_view& rest) {
+        const size_t dot = rest.find('.');
+        const std::string_view segment = rest.substr(0, dot);
+        rest = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
+        return segment;
+    };
+    bool pattern_left = true, topic_left = true;
+    while (pattern_left) {
+        pattern_left = pattern.find('.') != std::string_view::npos;
+        const std::string_view want = next_segment(pattern);
+        if (want == "#" && !pattern_left) return true;
+        if (!topic_left) return false;
+        topic_left = topic.find('.') != std::string_view::npos;
+        const std::string_view have = next_segment(topic);
+        if (want != "*" && want != have) return false;
     }
-    return want.size() == have.size();
+    return !topic_left;
 }
 
-uint64_t EventBus::subscribe(std::string pattern, Handler handler) {
+uint64_t EventBus::subscribe(std::string pattern, Handler handler, Delivery delivery) {
     const uint64_t id = next_id_++;
-    auto subscription = std::make_shared<Subscription>(io_, std::move(pattern), std::move(handler));
+    auto subscription = std::make_shared<Subscription>(io_, std::move(pattern), std::move(handler), delivery);
     std::unique_lock lock(mutex_);
     subscriptions_.emplace(id, std::move(subscription));
     return id;
@@ -81,6 +91,12 @@ void EventBus::publish(std::string topic, std::string payload_json) {
     std::shared_lock lock(mutex_);
     for (const auto& [id, subscription] : subscriptions_) {
         if (!topic_matches(subscription->pattern, event->first)) continue;
+        if (subscription->delivery == Delivery::inline_) {
+            // `delivering` keeps one subscription's calls apart when several threads publish.
+            std::lock_guard delivering(subscription->delivering);
+            if (subscription->active) subscription->handler(event->first, event->second);
+            continue;
+        }
         boost::asio::post(subscription->strand, [subscription, event] {
             std::lock_guard delivering(subscription->delivering);
             if (subscription->active) subscription->handler(event->first, event->second);

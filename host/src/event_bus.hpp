@@ -2,7 +2,8 @@
 //
 // Topics are dot-separated (`host.tool.called`). In a pattern `*` matches exactly one segment and
 // a final `#` matches any number of trailing segments. Each subscription receives its events in
-// publish order, on the executor, one at a time.
+// publish order, one at a time: on the executor, or inline on the publishing thread when it asked
+// for that (a cheap observer that only copies the event; it spares a thread wake-up per event).
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -31,10 +32,16 @@ class EventBus {
  public:
     using Handler = std::function<void(const std::string& topic, const std::string& payload_json)>;
 
+    // Where a subscription's handler runs.
+    enum class Delivery {
+        executor,  // posted to the executor: the publisher never waits for the handler
+        inline_,   // called inside publish(), on the publisher's thread: must be quick and never block
+    };
+
     explicit EventBus(boost::asio::io_context& io) : io_(io) {}
 
-    // Returns a subscription id, never 0. `owner` names the subscriber in logs.
-    uint64_t subscribe(std::string pattern, Handler handler);
+    // Returns a subscription id, never 0. An inline handler must not call back into the bus.
+    uint64_t subscribe(std::string pattern, Handler handler, Delivery delivery = Delivery::executor);
     // After it returns the handler is not running and will not run again.
     void unsubscribe(uint64_t id);
     void publish(std::string topic, std::string payload_json);
@@ -43,10 +50,11 @@ class EventBus {
 
  private:
     struct Subscription {
-        Subscription(boost::asio::io_context& io, std::string p, Handler h)
-            : strand(boost::asio::make_strand(io)), pattern(std::move(p)), handler(std::move(h)) {}
+        Subscription(boost::asio::io_context& io, std::string p, Handler h, Delivery d)
+            : strand(boost::asio::make_strand(io)), pattern(std::move(p)), delivery(d), handler(std::move(h)) {}
         boost::asio::strand<boost::asio::io_context::executor_type> strand;
         std::string pattern;
+        Delivery delivery;
         std::mutex delivering;  // held while `handler` runs
         bool active = true;     // guarded by delivering
         Handler handler;

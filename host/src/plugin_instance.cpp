@@ -87,7 +87,7 @@ void host_set_instructions(sb_host* host, sb_str value) { host->plugin->set_inst
 sb_str last_error(sb_host*) { return view(last_error_text); }
 void resource_updated(sb_host* host, sb_str uri) { host->server->resource_updated(text(uri)); }
 
-uint64_t subscribe(sb_host* host, sb_str pattern, sb_event_fn fn, void* user) {
+uint64_t subscribe_with(sb_host* host, sb_str pattern, sb_event_fn fn, void* user, EventBus::Delivery delivery) {
     std::string topic_pattern = text(pattern);
     if (!valid_topic_pattern(topic_pattern) || fn == nullptr) {
         host->plugin->log(SB_LOG_ERROR,
@@ -97,7 +97,14 @@ uint64_t subscribe(sb_host* host, sb_str pattern, sb_event_fn fn, void* user) {
     }
     return host->server->bus().subscribe(
         std::move(topic_pattern),
-        [fn, user](const std::string& topic, const std::string& payload) { fn(user, view(topic), view(payload)); });
+        [fn, user](const std::string& topic, const std::string& payload) { fn(user, view(topic), view(payload)); },
+        delivery);
+}
+uint64_t subscribe(sb_host* host, sb_str pattern, sb_event_fn fn, void* user) {
+    return subscribe_with(host, pattern, fn, user, EventBus::Delivery::executor);
+}
+uint64_t subscribe_inline(sb_host* host, sb_str pattern, sb_event_fn fn, void* user) {
+    return subscribe_with(host, pattern, fn, user, EventBus::Delivery::inline_);
 }
 void unsubscribe(sb_host* host, uint64_t id) { host->server->bus().unsubscribe(id); }
 void publish(sb_host* host, sb_str topic, sb_str payload) {
@@ -150,7 +157,7 @@ void respond(sb_request* request, sb_str result_json) {
              {"message", "plugin \"" + request->plugin->id() + "\" returned a result that is not a JSON object"}});
         return;
     }
-    server->end_request(request, true, std::move(result));
+    server->end_request(request, true, std::move(result), result_json.size);
 }
 void respond_error(sb_request* request, int32_t code, sb_str message) {
     if (Server* server = answerable(request))
@@ -247,7 +254,8 @@ PluginInstance::PluginInstance(std::string id, LoadedLibrary library, Server& se
                        &is_cancelled,
                        &request_info,
                        &client_request,
-                       &get_service};
+                       &get_service,
+                       &subscribe_inline};
 }
 
 PluginInstance::~PluginInstance() { destroy(); }

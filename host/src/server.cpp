@@ -6,6 +6,7 @@
 #include "json_rpc.hpp"
 #include "plugin_instance.hpp"
 #include "session.hpp"
+#include "tool_called_event.hpp"
 
 namespace switchboard::host {
 namespace {
@@ -196,7 +197,7 @@ std::shared_ptr<sb_request> Server::find_request(sb_request* request) const {
     return found == requests_.end() ? nullptr : found->second;
 }
 
-bool Server::end_request(sb_request* raw, bool ok, json payload) {
+bool Server::end_request(sb_request* raw, bool ok, json payload, std::optional<size_t> result_bytes) {
     std::shared_ptr<sb_request> request;
     {
         std::lock_guard lock(requests_mutex_);
@@ -220,36 +221,23 @@ bool Server::end_request(sb_request* raw, bool ok, json payload) {
             ok = false;
             payload = rpc_error(jsonrpc::internal_error,
                                 "tool " + request->target + " returned an invalid result: " + *problem);
+            result_bytes.reset();  // that of the error, not of the refused result
         }
     }
-    // The event costs two serializations per call: build it only for a listener, and publish it
-    // (which wakes the listener's thread) only once the answer is on its way.
-    std::optional<json> tool_called;
-    if (request->method == "tools/call" && bus_.has_subscriber("host.tool.called"))
-        tool_called = tool_called_event(*request, ok, payload);
+    // Build the event only for a listener, and publish it (an inline listener runs right here) only
+    // once the answer is on its way.
+    std::string tool_called;
+    if (request->method == "tools/call" && bus_.has_subscriber("host.tool.called")) {
+        const bool tool_error = ok && payload.value("isError", false);
+        const size_t size = result_bytes.has_value()
+                                ? result_bytes.value()
+                                : payload.dump(-1, ' ', false, json::error_handler_t::replace).size();
+        tool_called = tool_called_event(*request, ok, tool_error, size);
+    }
     request->on_end(ok, std::move(payload));
-    if (tool_called) bus_.publish("host.tool.called", tool_called->dump());
+    if (!tool_called.empty()) bus_.publish("host.tool.called", std::move(tool_called));
     requests_drained_.notify_all();
     return true;
-}
-
-json Server::tool_called_event(const sb_request& request, bool ok, const json& payload) {
-    const auto elapsed = std::chrono::steady_clock::now() - request.started;
-    const bool tool_error = ok && payload.value("isError", false);
-    auto session = request.session.lock();
-    json event = {{"tool", request.target},
-                  {"plugin", request.plugin->id()},
-                  {"session", session ? json(session->id()) : json()},
-                  {"client", request.caller},
-                  {"duration_ms", std::chrono::duration<double, std::milli>(elapsed).count()},
-                  {"ok", ok && !tool_error && !request.cancelled},
-                  {"outcome", request.cancelled ? "cancelled"
-                              : !ok             ? "rpc_error"
-                              : tool_error      ? "tool_error"
-                                                : "ok"},
-                  {"argument_bytes", request.params_text.size()},
-                  {"result_bytes", payload.dump(-1, ' ', false, json::error_handler_t::replace).size()}};
-    return event;
 }
 
 void Server::cancel_request(sb_request* raw) {

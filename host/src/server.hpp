@@ -62,8 +62,10 @@ class Server {
     void dispatch(std::shared_ptr<sb_request> request);
     // The Server a request in flight belongs to; null once it ended.
     static Server* owner_of(const sb_request* request);
-    // Ends a request; false when it already ended (a plugin bug, logged).
-    bool end_request(sb_request* request, bool ok, nlohmann::json payload);
+    // Ends a request; false when it already ended (a plugin bug, logged). `result_bytes` is the
+    // size of the result as the plugin sent it, when known (it spares serializing it again).
+    bool end_request(sb_request* request, bool ok, nlohmann::json payload,
+                     std::optional<size_t> result_bytes = std::nullopt);
     // Marks a request cancelled and tells its plugin.
     void cancel_request(sb_request* request);
     // The request when it is still in flight.
@@ -86,8 +88,6 @@ class Server {
     void shutdown();
 
  private:
-    static nlohmann::json tool_called_event(const sb_request& request, bool ok, const nlohmann::json& payload);
-
     Config config_;
     Executor& executor_;
     Catalog catalog_;

@@ -164,5 +164,46 @@ TEST_F(EventBusTest, UnsubscribeLeavesOtherSubscriptionsAlone) {
     EXPECT_EQ(dropped, 0);
 }
 
+TEST_F(EventBusTest, AnInlineSubscriptionRunsInsidePublishOnThePublishersThread) {
+    std::vector<std::string> seen;  // no lock: every call is on this thread, inside publish
+    std::thread::id handler_thread;
+    const uint64_t id = bus_.subscribe(
+        "host.tool.called",
+        [&](const std::string&, const std::string& payload) {
+            handler_thread = std::this_thread::get_id();
+            seen.push_back(payload);
+        },
+        EventBus::Delivery::inline_);
+    bus_.publish("host.tool.called", R"({"n":1})");
+    bus_.publish("host.tool.other", R"({"n":2})");
+    bus_.publish("host.tool.called", R"({"n":3})");
+    ASSERT_EQ(seen, (std::vector<std::string>{R"({"n":1})", R"({"n":3})"}));
+    EXPECT_EQ(handler_thread, std::this_thread::get_id());
+    bus_.unsubscribe(id);
+    bus_.publish("host.tool.called", R"({"n":4})");
+    EXPECT_EQ(seen.size(), 2u);
+}
+
+TEST_F(EventBusTest, InlineCallsOfOneSubscriptionNeverOverlap) {
+    std::atomic<int> inside{0}, overlaps{0}, calls{0};
+    bus_.subscribe(
+        "tick",
+        [&](const std::string&, const std::string&) {
+            if (inside.fetch_add(1) != 0) ++overlaps;
+            std::this_thread::sleep_for(50us);
+            --inside;
+            ++calls;
+        },
+        EventBus::Delivery::inline_);
+    std::vector<std::thread> publishers;
+    for (int t = 0; t < 4; ++t)
+        publishers.emplace_back([&] {
+            for (int i = 0; i < 50; ++i) bus_.publish("tick", "{}");
+        });
+    for (std::thread& publisher : publishers) publisher.join();
+    EXPECT_EQ(calls, 200);
+    EXPECT_EQ(overlaps, 0);
+}
+
 }  // namespace
 }  // namespace switchboard::host

@@ -78,6 +78,10 @@ MetricsService::MetricsService(const std::string& db_path, MetricsConfig config,
     store_.with_db([this](Database& db) { prometheus_.load(db); });
 }
 
+void MetricsService::on_tool_called_text(std::string_view payload_json) {
+    recorder_.add_tool_event(now(), payload_json);
+}
+
 void MetricsService::on_tool_called(const Json& payload) { recorder_.add_tool_call(parse_tool_called(payload, now())); }
 
 std::optional<std::string> MetricsService::on_llm_call_completed(const Json& payload) {
@@ -100,7 +104,7 @@ void MetricsService::flush() {
 }
 
 Json MetricsService::record_llm_call(const Json& args) {
-    const LlmCall call = recorder_.add_llm_call(parse_llm_call(args, now()));
+    const LlmCall call = recorder_.add_llm_call_priced(parse_llm_call(args, now()));
     flush();
     Json result = {{"recorded", true},
                    {"timestamp", iso8601(call.ts_ms)},

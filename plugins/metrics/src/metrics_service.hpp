@@ -27,13 +27,15 @@ class MetricsService {
                    Clock clock = {});
 
     // ---- the write path ----
-    // Cheap: queues a host.tool.called event.
+    // Cheap: queues a host.tool.called event, as the host's JSON text (parsed at flush).
+    void on_tool_called_text(std::string_view payload_json);
     void on_tool_called(const nlohmann::json& payload);
     // Queues an llm.call.completed event; a bad one is dropped and the reason returned.
     std::optional<std::string> on_llm_call_completed(const nlohmann::json& payload);
     // Writes the queue, updates the Prometheus state and fires due budget events.
     void flush();
     size_t pending() const { return recorder_.pending(); }
+    uint64_t dropped() const { return recorder_.dropped(); }
 
     // ---- operations; throw InputError on bad arguments ----
     nlohmann::json record_llm_call(const nlohmann::json& args);

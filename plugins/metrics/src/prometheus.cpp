@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <initializer_list>
 
 #include "token_totals.hpp"
 
@@ -89,39 +90,81 @@ const std::vector<double>& mcp_duration_buckets() {
     return bounds;
 }
 
-void PrometheusState::observe(const LlmCall& call) {
+namespace {
+
+// The joined label values that pick a record's series; `out` is reused so a known one allocates
+// nothing.
+template <typename Dims>
+void series_key(std::string& out, const Dims& dims, std::initializer_list<size_t> positions) {
+    out.clear();
+    for (size_t position : positions) {
+        out += dims[position];
+        out += '\x1f';
+    }
+}
+
+}  // namespace
+
+PrometheusState::LlmSeries& PrometheusState::llm_series(const LlmCall& call) {
+    series_key(key_, call.dims,
+               {static_cast<size_t>(LlmDim::operation), static_cast<size_t>(LlmDim::provider),
+                static_cast<size_t>(LlmDim::model), static_cast<size_t>(LlmDim::status),
+                static_cast<size_t>(LlmDim::project)});
+    if (auto found = llm_series_.find(key_); found != llm_series_.end()) return found->second;
     const Labels base = {{"gen_ai_operation_name", call.dim(LlmDim::operation)},
                          {"gen_ai_provider_name", call.dim(LlmDim::provider)},
                          {"gen_ai_request_model", call.dim(LlmDim::model)}};
+    auto with = [&](const char* name, const std::string& value) {
+        Labels labels = base;
+        labels.emplace_back(name, value);
+        return labels;
+    };
+    LlmSeries series;
+    series.input_tokens =
+        &token_usage_.try_emplace(with("gen_ai_token_type", "input"), &token_usage_buckets()).first->second;
+    series.output_tokens =
+        &token_usage_.try_emplace(with("gen_ai_token_type", "output"), &token_usage_buckets()).first->second;
+    series.duration_labels = call.failed() ? with("error_type", call.dim(LlmDim::status)) : base;
+    series.cost_usd = &cost_usd_[{{"provider", call.dim(LlmDim::provider)},
+                                  {"model", call.dim(LlmDim::model)},
+                                  {"project", call.dim(LlmDim::project)}}];
+    series.calls = &llm_calls_[{{"provider", call.dim(LlmDim::provider)},
+                                {"model", call.dim(LlmDim::model)},
+                                {"status", call.dim(LlmDim::status)}}];
+    return llm_series_.emplace(key_, std::move(series)).first->second;
+}
+
+void PrometheusState::observe(const LlmCall& call) {
     std::lock_guard lock(mutex_);
-    for (const char* type : {"input", "output"}) {
-        Labels labels = base;
-        labels.emplace_back("gen_ai_token_type", type);
-        const int64_t tokens = std::string_view(type) == "input" ? total_input_tokens(call.tokens) : call.tokens.output;
-        token_usage_.try_emplace(labels, &token_usage_buckets()).first->second.observe(static_cast<double>(tokens));
-    }
+    LlmSeries& series = llm_series(call);
+    series.input_tokens->observe(static_cast<double>(total_input_tokens(call.tokens)));
+    series.output_tokens->observe(static_cast<double>(call.tokens.output));
     if (call.latency_ms) {
-        Labels labels = base;
-        if (call.failed()) labels.emplace_back("error_type", call.dim(LlmDim::status));
-        operation_duration_.try_emplace(labels, &operation_duration_buckets())
-            .first->second.observe(*call.latency_ms / 1000.0);
+        // Made on the first call with a latency, so a series without any is not exposed.
+        if (series.duration == nullptr)
+            series.duration =
+                &operation_duration_.try_emplace(series.duration_labels, &operation_duration_buckets()).first->second;
+        series.duration->observe(*call.latency_ms / 1000.0);
     }
-    Labels spend = {{"provider", call.dim(LlmDim::provider)},
-                    {"model", call.dim(LlmDim::model)},
-                    {"project", call.dim(LlmDim::project)}};
-    cost_usd_[spend] += call.cost_usd.value_or(0);
-    llm_calls_[{{"provider", call.dim(LlmDim::provider)},
-                {"model", call.dim(LlmDim::model)},
-                {"status", call.dim(LlmDim::status)}}] += 1;
+    *series.cost_usd += call.cost_usd.value_or(0);
+    *series.calls += 1;
 }
 
 void PrometheusState::observe(const ToolCall& call) {
-    const Labels labels = {{"mcp_method_name", "tools/call"},
-                           {"gen_ai_tool_name", call.dim(ToolDim::tool)},
-                           {"plugin", call.dim(ToolDim::plugin)},
-                           {"outcome", call.dim(ToolDim::outcome)}};
     std::lock_guard lock(mutex_);
-    tool_duration_.try_emplace(labels, &mcp_duration_buckets()).first->second.observe(call.duration_ms / 1000.0);
+    series_key(key_, call.dims,
+               {static_cast<size_t>(ToolDim::tool), static_cast<size_t>(ToolDim::plugin),
+                static_cast<size_t>(ToolDim::outcome)});
+    auto found = tool_series_.find(key_);
+    if (found == tool_series_.end()) {
+        const Labels labels = {{"mcp_method_name", "tools/call"},
+                               {"gen_ai_tool_name", call.dim(ToolDim::tool)},
+                               {"plugin", call.dim(ToolDim::plugin)},
+                               {"outcome", call.dim(ToolDim::outcome)}};
+        found = tool_series_.emplace(key_, &tool_duration_.try_emplace(labels, &mcp_duration_buckets()).first->second)
+                    .first;
+    }
+    found->second->observe(call.duration_ms / 1000.0);
 }
 
 void PrometheusState::load(Database& db) {

@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "budgets.hpp"
@@ -48,12 +49,27 @@ class PrometheusState {
  private:
     using Labels = std::vector<std::pair<std::string, std::string>>;
 
+    // Where one LLM record lands, found once per distinct set of label values (map nodes are
+    // stable): observing a record then costs a hash lookup, not a map search by label vectors.
+    struct LlmSeries {
+        Histogram* input_tokens = nullptr;
+        Histogram* output_tokens = nullptr;
+        Histogram* duration = nullptr;  // made by the first record with a latency
+        Labels duration_labels;
+        double* cost_usd = nullptr;
+        double* calls = nullptr;
+    };
+    LlmSeries& llm_series(const LlmCall& call);  // caller holds mutex_
+
     mutable std::mutex mutex_;
-    std::map<Labels, Histogram> token_usage_;         // guarded by mutex_
-    std::map<Labels, Histogram> operation_duration_;  // guarded by mutex_
-    std::map<Labels, Histogram> tool_duration_;       // guarded by mutex_
-    std::map<Labels, double> cost_usd_;               // guarded by mutex_
-    std::map<Labels, double> llm_calls_;              // guarded by mutex_
+    std::map<Labels, Histogram> token_usage_;                  // guarded by mutex_
+    std::map<Labels, Histogram> operation_duration_;           // guarded by mutex_
+    std::map<Labels, Histogram> tool_duration_;                // guarded by mutex_
+    std::map<Labels, double> cost_usd_;                        // guarded by mutex_
+    std::map<Labels, double> llm_calls_;                       // guarded by mutex_
+    std::unordered_map<std::string, LlmSeries> llm_series_;    // guarded by mutex_
+    std::unordered_map<std::string, Histogram*> tool_series_;  // guarded by mutex_
+    std::string key_;                                          // guarded by mutex_; reused
 };
 
 // Label values escaped as the exposition format requires (\\, \", \n).

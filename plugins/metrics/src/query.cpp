@@ -57,6 +57,23 @@ bool rollups_answer(const Query& query) {
     return true;
 }
 
+// The rollups of one dimension (session) answer when it is the only dimension grouped or filtered.
+const DimensionRollup* dimension_rollup_answers(const Query& query) {
+    if (query.raw_only || !query.tag.empty()) return nullptr;
+    const DimensionRollup* found = nullptr;
+    auto consider = [&](const std::string& dim) {
+        const DimensionRollup* rollup = query.source->dimension_rollup(dim);
+        if (rollup == nullptr || (found != nullptr && found != rollup)) return false;
+        found = rollup;
+        return true;
+    };
+    for (const std::string& dim : query.group_by)
+        if (!consider(dim)) return nullptr;
+    for (const auto& filter : query.filters)
+        if (!consider(filter.first)) return nullptr;
+    return found;
+}
+
 using Binding = std::variant<int64_t, std::string>;
 
 void bind_all(Statement& statement, const std::vector<Binding>& bindings) {
@@ -113,7 +130,7 @@ void accumulate(const SourceSpec& spec, Values& into, const Values& row) {
     }
 }
 
-// Sums rollup rows per (bucket, tuple id) in memory: integer keys, no SQL sorting. The tuples
+// Sums rollup rows per (bucket, group of tuples) in memory: integer keys, no SQL sorting. The groups
 // become dimension values once, at the end.
 class RollupAccumulator {
  public:
@@ -126,10 +143,15 @@ class RollupAccumulator {
         sql += " FROM " + std::string(spec.dims_table) + " WHERE 1" + filter_sql(query, "", false, bindings);
         Statement tuples = db.prepare(sql);
         bind_all(tuples, bindings);
+        // Tuples with the same grouped values share a group: sums are kept per (bucket, group),
+        // so a series of all calls sums into one key per bucket, not one per tuple.
+        std::map<std::vector<std::string>, size_t> group_of;
         while (tuples.step()) {
             std::vector<std::string> key;
             for (size_t i = 0; i < query.group_by.size(); ++i) key.push_back(tuples.text(static_cast<int>(i + 1)));
-            tuples_.emplace(tuples.int64(0), std::move(key));
+            auto [found, added] = group_of.try_emplace(std::move(key), group_keys_.size());
+            if (added) group_keys_.push_back(found->first);
+            tuples_.emplace(tuples.int64(0), found->second);
         }
     }
 
@@ -144,15 +166,15 @@ class RollupAccumulator {
         Values values(spec.measures.size());
         int64_t last_bucket = INT64_MIN, last_bucket_start = 0;
         while (rows.step()) {
-            const int64_t dims_id = rows.int64(1);
-            if (tuples_.find(dims_id) == tuples_.end()) continue;  // filtered out
+            const auto tuple = tuples_.find(rows.int64(1));
+            if (tuple == tuples_.end()) continue;  // filtered out
             const int64_t bucket_ms = rows.int64(0);
             if (bucket_ms != last_bucket) {  // rows come in bucket order
                 last_bucket = bucket_ms;
                 last_bucket_start = query_.bucket ? bucket_start(*query_.bucket, bucket_ms) : 0;
             }
             for (size_t i = 0; i < values.size(); ++i) values[i] = rows.real(static_cast<int>(i + 2));
-            auto [it, inserted] = sums_.try_emplace({last_bucket_start, dims_id}, values);
+            auto [it, inserted] = sums_.try_emplace({last_bucket_start, tuple->second}, values);
             if (!inserted) accumulate(spec, it->second, values);
         }
     }
@@ -160,15 +182,61 @@ class RollupAccumulator {
     template <typename Groups>
     void fold_into(Groups& groups) const {
         for (const auto& [key, values] : sums_) {
-            auto [it, inserted] = groups.try_emplace({key.first, tuples_.at(key.second)}, values);
+            auto [it, inserted] = groups.try_emplace({key.first, group_keys_[key.second]}, values);
             if (!inserted) accumulate(*query_.source, it->second, values);
         }
     }
 
  private:
     const Query& query_;
-    std::unordered_map<int64_t, std::vector<std::string>> tuples_;
-    std::map<std::pair<int64_t, int64_t>, Values> sums_;
+    std::unordered_map<int64_t, size_t> tuples_;        // tuple id -> group
+    std::vector<std::vector<std::string>> group_keys_;  // group -> grouped values
+    std::map<std::pair<int64_t, size_t>, Values> sums_;
+};
+
+// Sums rows of a dimension's own rollups (bucket, value) per (bucket, grouped value).
+class DimensionRollupAccumulator {
+ public:
+    DimensionRollupAccumulator(const Query& query, const DimensionRollup& rollup)
+        : query_(query), rollup_(rollup), grouped_(!query.group_by.empty()) {}
+
+    void scan(Database& db, const Segment& segment) {
+        const SourceSpec& spec = *query_.source;
+        const std::string dim(rollup_.dimension);
+        std::string sql = "SELECT bucket_ms, " + dim;
+        for (const Measure& m : spec.measures) sql += ", " + std::string(m.name);
+        sql += " FROM " + std::string(segment.level == Level::hour ? rollup_.hour_table : rollup_.day_table) +
+               " WHERE bucket_ms >= ? AND bucket_ms < ?";
+        std::vector<Binding> bindings{segment.from_ms, segment.to_ms};
+        sql += filter_sql(query_, "", false, bindings);
+        Statement rows = db.prepare(sql);
+        bind_all(rows, bindings);
+        Values values(spec.measures.size());
+        std::string value;
+        while (rows.step()) {
+            const int64_t bucket = query_.bucket ? bucket_start(*query_.bucket, rows.int64(0)) : 0;
+            if (grouped_) value = rows.text(1);
+            for (size_t i = 0; i < values.size(); ++i) values[i] = rows.real(static_cast<int>(i + 2));
+            auto [it, inserted] = sums_.try_emplace({bucket, value}, values);
+            if (!inserted) accumulate(spec, it->second, values);
+        }
+    }
+
+    template <typename Groups>
+    void fold_into(Groups& groups) const {
+        for (const auto& [key, values] : sums_) {
+            std::vector<std::string> group;
+            if (grouped_) group.push_back(key.second);
+            auto [it, inserted] = groups.try_emplace({key.first, std::move(group)}, values);
+            if (!inserted) accumulate(*query_.source, it->second, values);
+        }
+    }
+
+ private:
+    const Query& query_;
+    const DimensionRollup& rollup_;
+    const bool grouped_;  // else every row sums into one group
+    std::map<std::pair<int64_t, std::string>, Values> sums_;
 };
 
 std::string level_name(Level level) {
@@ -227,8 +295,11 @@ QueryResult run_query(Database& db, const Query& query) {
     const int64_t from = std::max(query.from_ms.value_or(kEarliest), kEarliest);
     const int64_t to = std::min(query.to_ms.value_or(kLatestAligned), kLatestAligned);
 
+    // The tuple rollups, else a dimension's own rollups, else raw rows only.
+    const bool by_tuples = rollups_answer(query);
+    const DimensionRollup* by_dimension = by_tuples ? nullptr : dimension_rollup_answers(query);
     std::vector<Segment> segments;
-    if (rollups_answer(query)) {
+    if (by_tuples || by_dimension != nullptr) {
         plan_level(query.bucket == Bucket::hour ? Level::hour : Level::day, from, to, segments);
     } else {
         plan_level(Level::raw, from, to, segments);
@@ -241,12 +312,20 @@ QueryResult run_query(Database& db, const Query& query) {
     for (const Segment& s : segments) levels.insert(level_name(s.level));
     for (const char* level : {"day", "hour", "raw"})
         if (levels.count(level) != 0) result.plan += (result.plan.empty() ? std::string() : std::string("+")) + level;
+    if (by_dimension != nullptr && levels.size() > levels.count("raw"))
+        result.plan = std::string(by_dimension->dimension) + ":" + result.plan;
     if (segments.empty()) return result;
 
     // (bucket start or 0, grouped values) -> measures
     std::map<std::pair<int64_t, std::vector<std::string>>, Values> groups;
     std::optional<RollupAccumulator> rollups;
+    std::optional<DimensionRollupAccumulator> dimension_rollups;
     for (const Segment& segment : segments) {
+        if (segment.level != Level::raw && by_dimension != nullptr) {
+            if (!dimension_rollups) dimension_rollups.emplace(query, *by_dimension);
+            dimension_rollups->scan(db, segment);
+            continue;
+        }
         if (segment.level != Level::raw) {
             if (!rollups) rollups.emplace(db, query);
             rollups->scan(db, segment);
@@ -267,6 +346,7 @@ QueryResult run_query(Database& db, const Query& query) {
         }
     }
     if (rollups) rollups->fold_into(groups);
+    if (dimension_rollups) dimension_rollups->fold_into(groups);
 
     for (auto& [key, values] : groups) {
         QueryRow row;

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "cost.hpp"
+#include "record_parsing.hpp"
 
 namespace switchboard::metrics {
 
@@ -13,27 +14,66 @@ Recorder::Recorder(Store& store, PriceTable prices)
     store_.remember_prices(price_version_, "", prices_.to_json().dump());
 }
 
+bool Recorder::full_locked() const {
+    return queue_.llm_calls.size() + queue_.tool_calls.size() + tool_events_.size() >= kMaxQueued;
+}
+
+void Recorder::add_tool_event(int64_t ts_ms, std::string_view payload_json) {
+    std::lock_guard lock(queue_mutex_);
+    if (full_locked()) {
+        ++dropped_;
+        return;
+    }
+    tool_events_.push_back({ts_ms, std::string(payload_json)});
+}
+
 void Recorder::add_tool_call(ToolCall call) {
     std::lock_guard lock(queue_mutex_);
+    if (full_locked()) {
+        ++dropped_;
+        return;
+    }
     queue_.tool_calls.push_back(std::move(call));
 }
 
-LlmCall Recorder::add_llm_call(LlmCall call) {
+void Recorder::add_llm_call(LlmCall call) {
     price_call(call, prices_, price_version_);
+    queue_llm_call(std::move(call));
+}
+
+LlmCall Recorder::add_llm_call_priced(LlmCall call) {
+    price_call(call, prices_, price_version_);
+    LlmCall priced = call;
+    queue_llm_call(std::move(call));
+    return priced;
+}
+
+void Recorder::queue_llm_call(LlmCall call) {
     std::lock_guard lock(queue_mutex_);
-    queue_.llm_calls.push_back(call);
-    return call;
+    if (full_locked()) {
+        ++dropped_;
+        return;
+    }
+    queue_.llm_calls.push_back(std::move(call));
 }
 
 Recorder::Batch Recorder::flush() {
     std::lock_guard flushing(flush_mutex_);
     Batch batch;
+    std::vector<ToolEvent> events;
     {
         std::lock_guard lock(queue_mutex_);
         std::swap(batch, queue_);
-        // Room for a batch like this one, so the bus handler rarely reallocates.
-        queue_.tool_calls.reserve(batch.tool_calls.size());
+        std::swap(events, tool_events_);
+        // Room for a batch like this one, so the handlers rarely reallocate.
+        tool_events_.reserve(events.size());
         queue_.llm_calls.reserve(batch.llm_calls.size());
+    }
+    // Parsed here, off the tool call's thread. A malformed event (not the host's) is skipped.
+    batch.tool_calls.reserve(batch.tool_calls.size() + events.size());
+    for (const ToolEvent& event : events) {
+        const nlohmann::json payload = nlohmann::json::parse(event.payload_json, nullptr, false);
+        if (payload.is_object()) batch.tool_calls.push_back(parse_tool_called(payload, event.ts_ms));
     }
     if (batch.empty()) return batch;
     try {
@@ -51,7 +91,12 @@ Recorder::Batch Recorder::flush() {
 
 size_t Recorder::pending() const {
     std::lock_guard lock(queue_mutex_);
-    return queue_.llm_calls.size() + queue_.tool_calls.size();
+    return queue_.llm_calls.size() + queue_.tool_calls.size() + tool_events_.size();
+}
+
+uint64_t Recorder::dropped() const {
+    std::lock_guard lock(queue_mutex_);
+    return dropped_;
 }
 
 }  // namespace switchboard::metrics

@@ -1,6 +1,11 @@
 // recorder.hpp: the write path. Records are priced and queued in memory by cheap calls on the
 // caller's thread; flush() writes the queue to the store in one transaction.
 //
+// host.tool.called events are queued as the host's JSON text and parsed by flush(), so the
+// thread that answered the tool call only copies a string. The queue is bounded: past
+// kMaxQueued records new ones are dropped and counted (dropped()), so a database that keeps
+// failing cannot exhaust memory.
+//
 // Thread safety: all methods may be called from any thread. flush() calls are serialized so
 // records reach the database in arrival order.
 #pragma once
@@ -8,6 +13,7 @@
 #include <cstddef>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "price_table.hpp"
@@ -20,10 +26,15 @@ class Recorder {
  public:
     Recorder(Store& store, PriceTable prices);
 
-    // O(1) and allocation-light: runs on the bus delivery thread of every tool call.
+    static constexpr size_t kMaxQueued = 1'000'000;
+
+    // O(1), one copy of the text: runs on the thread that answered the tool call.
+    void add_tool_event(int64_t ts_ms, std::string_view payload_json);
     void add_tool_call(ToolCall call);
-    // Prices the call (see price_call) and queues it; returns the priced call.
-    LlmCall add_llm_call(LlmCall call);
+    // Prices the call (see price_call) and queues it.
+    void add_llm_call(LlmCall call);
+    // The same, returning the priced call (a copy).
+    LlmCall add_llm_call_priced(LlmCall call);
 
     struct Batch {
         std::vector<LlmCall> llm_calls;
@@ -34,6 +45,8 @@ class Recorder {
     // back to the front of the queue (nothing is lost) and the error propagates.
     Batch flush();
     size_t pending() const;
+    // Records dropped because the queue was full, since the start.
+    uint64_t dropped() const;
 
     const PriceTable& prices() const { return prices_; }
     const std::string& price_version() const { return price_version_; }
@@ -43,9 +56,18 @@ class Recorder {
     const PriceTable prices_;
     const std::string price_version_;
 
+    struct ToolEvent {
+        int64_t ts_ms;
+        std::string payload_json;
+    };
+    void queue_llm_call(LlmCall call);
+    bool full_locked() const;  // caller holds queue_mutex_
+
     std::mutex flush_mutex_;  // serializes flush()
     mutable std::mutex queue_mutex_;
-    Batch queue_;  // guarded by queue_mutex_
+    Batch queue_;                         // guarded by queue_mutex_
+    std::vector<ToolEvent> tool_events_;  // guarded by queue_mutex_; parsed by flush()
+    uint64_t dropped_ = 0;                // guarded by queue_mutex_
 };
 
 }  // namespace switchboard::metrics

@@ -16,6 +16,12 @@ bool SourceSpec::in_rollup(std::string_view dim) const {
     return std::find(rollup_dimensions.begin(), rollup_dimensions.end(), dim) != rollup_dimensions.end();
 }
 
+const DimensionRollup* SourceSpec::dimension_rollup(std::string_view dim) const {
+    for (const DimensionRollup& rollup : dimension_rollups)
+        if (rollup.dimension == dim) return &rollup;
+    return nullptr;
+}
+
 const Measure* SourceSpec::measure(std::string_view measure_name) const {
     for (const Measure& m : measures) {
         if (m.name == measure_name) return &m;
@@ -27,11 +33,14 @@ const SourceSpec& llm_source() {
     static const SourceSpec spec{
         "llm",
         "llm_calls",
+        "llm_call_rows",
         "llm_rollup_hour",
         "llm_rollup_day",
         "llm_dims",
         {kLlmDimNames.begin(), kLlmDimNames.end()},
         {"provider", "model", "operation", "status", "project", "agent", "role", "team", "workflow"},
+        {"session", "run", "task"},
+        {{"session", "llm_session_hour", "llm_session_day"}},
         {
             {"calls", "1", Aggregate::sum, true},
             {"input_tokens", "input_tokens", Aggregate::sum, true},
@@ -56,11 +65,14 @@ const SourceSpec& llm_source() {
 const SourceSpec& tool_source() {
     static const SourceSpec spec{"tools",
                                  "tool_calls",
+                                 "tool_call_rows",
                                  "tool_rollup_hour",
                                  "tool_rollup_day",
                                  "tool_dims",
                                  {kToolDimNames.begin(), kToolDimNames.end()},
                                  {"tool", "plugin", "outcome", "client"},
+                                 {"session"},
+                                 {{"session", "tool_session_hour", "tool_session_day"}},
                                  {
                                      {"calls", "1", Aggregate::sum, true},
                                      {"errors", "(ok = 0)", Aggregate::sum, true},
@@ -73,7 +85,7 @@ const SourceSpec& tool_source() {
     return spec;
 }
 
-std::vector<double> measure_values(const LlmCall& call) {
+MeasureValues measure_values(const LlmCall& call) {
     const TokenCounts& t = call.tokens;
     return {1,
             static_cast<double>(t.input),
@@ -89,7 +101,7 @@ std::vector<double> measure_values(const LlmCall& call) {
             call.latency_ms ? 1.0 : 0.0};
 }
 
-std::vector<double> measure_values(const ToolCall& call) {
+MeasureValues measure_values(const ToolCall& call) {
     return {1,
             call.ok ? 0.0 : 1.0,
             call.duration_ms,

@@ -29,6 +29,8 @@ class Statement {
     Statement& bind(int index, int64_t value);
     Statement& bind(int index, double value);
     Statement& bind(int index, std::string_view value);
+    // Without a copy: `value` must stay valid until the statement is reset (run() resets).
+    Statement& bind_static(int index, std::string_view value);
     Statement& bind(int index, const std::optional<double>& value);
     Statement& bind_null(int index);
 

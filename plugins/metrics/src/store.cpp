@@ -1,100 +1,28 @@
-// store.cpp: schema migrations and the batched write path.
+// store.cpp: the batched write path.
+//
+// One transaction per batch: each record is one insert of a compact row (the id of its dimension
+// tuple, not the tuple's text), and its measures are summed in memory per rollup key first, so
+// a batch costs one upsert per distinct (bucket, tuple) and (bucket, session) rather than per
+// record.
 #include "store.hpp"
 
-#include <map>
+#include <algorithm>
 
-#include "cost.hpp"
-#include "sources.hpp"
 #include "time_util.hpp"
 
 namespace switchboard::metrics {
 namespace {
 
-std::string join(const std::vector<std::string_view>& names, std::string_view separator, std::string_view suffix = {}) {
-    std::string text;
-    for (size_t i = 0; i < names.size(); ++i) {
-        if (i > 0) text += separator;
-        text += names[i];
-        text += suffix;
-    }
-    return text;
-}
-
-std::string rollup_table_sql(const SourceSpec& spec, std::string_view table) {
-    std::string sql = "CREATE TABLE " + std::string(table) + " (bucket_ms INTEGER NOT NULL, dims_id INTEGER NOT NULL, ";
-    for (const Measure& m : spec.measures)
-        sql += std::string(m.name) + (m.integral ? " INTEGER" : " REAL") + " NOT NULL DEFAULT 0, ";
-    sql += "PRIMARY KEY (bucket_ms, dims_id)) WITHOUT ROWID;";
-    return sql;
-}
-
-std::string dims_table_sql(const SourceSpec& spec) {
-    std::string sql = "CREATE TABLE " + std::string(spec.dims_table) + " (id INTEGER PRIMARY KEY, ";
-    for (auto dim : spec.rollup_dimensions) sql += std::string(dim) + " TEXT NOT NULL, ";
-    sql += "UNIQUE (" + join(spec.rollup_dimensions, ", ") + "));";
-    return sql;
-}
-
-const char* kSchemaV1 = R"sql(
-CREATE TABLE llm_calls (
-    id INTEGER PRIMARY KEY,
-    ts_ms INTEGER NOT NULL,
-    provider TEXT NOT NULL, model TEXT NOT NULL, operation TEXT NOT NULL, status TEXT NOT NULL,
-    project TEXT NOT NULL, session TEXT NOT NULL, agent TEXT NOT NULL, role TEXT NOT NULL,
-    team TEXT NOT NULL, workflow TEXT NOT NULL, run TEXT NOT NULL, task TEXT NOT NULL,
-    tags TEXT NOT NULL,                      -- ",a,b," or "" so LIKE '%,a,%' finds one
-    input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL,
-    cache_read_tokens INTEGER NOT NULL, cache_creation_tokens INTEGER NOT NULL,
-    reasoning_tokens INTEGER NOT NULL, input_includes_cache INTEGER NOT NULL,
-    cost_usd REAL, cost_source TEXT NOT NULL, price_key TEXT NOT NULL, price_version TEXT NOT NULL,
-    latency_ms REAL, ttft_ms REAL);
-CREATE INDEX llm_calls_ts ON llm_calls (ts_ms);
--- Partial: calls outside workflows (run and task empty) cost no index work at ingest.
-CREATE INDEX llm_calls_run ON llm_calls (run, ts_ms) WHERE run <> '';
-CREATE INDEX llm_calls_task ON llm_calls (task, model) WHERE task <> '';
-
-CREATE TABLE tool_calls (
-    id INTEGER PRIMARY KEY,
-    ts_ms INTEGER NOT NULL,
-    tool TEXT NOT NULL, plugin TEXT NOT NULL, outcome TEXT NOT NULL, session TEXT NOT NULL, client TEXT NOT NULL,
-    duration_ms REAL NOT NULL, ok INTEGER NOT NULL, argument_bytes INTEGER NOT NULL, result_bytes INTEGER NOT NULL);
-CREATE INDEX tool_calls_ts ON tool_calls (ts_ms);
-CREATE INDEX tool_calls_tool ON tool_calls (tool, ts_ms);
-
-CREATE TABLE price_versions (
-    version TEXT PRIMARY KEY, first_used_ms INTEGER NOT NULL, sources TEXT NOT NULL, prices TEXT NOT NULL);
-
-CREATE TABLE budgets (
-    id INTEGER PRIMARY KEY,
-    scope TEXT NOT NULL CHECK (scope IN ('global', 'project', 'agent', 'team', 'model')),
-    scope_value TEXT NOT NULL,
-    period TEXT NOT NULL CHECK (period IN ('day', 'week', 'month', 'total')),
-    limit_usd REAL NOT NULL CHECK (limit_usd > 0),
-    warn_ratio REAL NOT NULL CHECK (warn_ratio > 0 AND warn_ratio <= 1),
-    created_ms INTEGER NOT NULL,
-    updated_ms INTEGER NOT NULL,
-    UNIQUE (scope, scope_value, period));
--- One row per budget, period and kind that fired: the event is published only by the insert that
--- creates the row, so it fires once per period even across restarts.
-CREATE TABLE budget_events (
-    budget_id INTEGER NOT NULL REFERENCES budgets (id) ON DELETE CASCADE,
-    period_start_ms INTEGER NOT NULL,
-    kind TEXT NOT NULL CHECK (kind IN ('warning', 'exceeded')),
-    fired_ms INTEGER NOT NULL,
-    spent_usd REAL NOT NULL,
-    PRIMARY KEY (budget_id, period_start_ms, kind));
-)sql";
-
-// Sums one batch per (bucket, dimension tuple) before touching SQLite: a batch of 10k calls from a
-// handful of agents becomes a handful of upserts.
-class RollupBatch {
+// Sums of one batch per (bucket start, key), written as upserts in key order.
+template <typename Key>
+class RollupSums {
  public:
-    explicit RollupBatch(const SourceSpec& spec) : spec_(spec) {}
+    explicit RollupSums(const SourceSpec& spec) : spec_(spec) {}
 
-    void add(int64_t bucket_ms, int64_t dims_id, const std::vector<double>& values) {
-        auto [it, inserted] = sums_.try_emplace({bucket_ms, dims_id}, values);
+    void add(int64_t bucket_ms, const Key& key, const MeasureValues& values) {
+        auto [it, inserted] = sums_.try_emplace({bucket_ms, key}, values);
         if (inserted) return;
-        for (size_t i = 0; i < values.size(); ++i) {
+        for (size_t i = 0; i < spec_.measures.size(); ++i) {
             if (spec_.measures[i].aggregate == Aggregate::max)
                 it->second[i] = std::max(it->second[i], values[i]);
             else
@@ -102,9 +30,9 @@ class RollupBatch {
         }
     }
 
-    void write(Database& db, std::string_view table) const {
-        if (sums_.empty()) return;
-        std::string columns = "bucket_ms, dims_id";
+    // INSERT ... ON CONFLICT DO UPDATE for `table` keyed by (bucket_ms, `key_column`).
+    std::string upsert_sql(std::string_view table, std::string_view key_column) const {
+        std::string columns = "bucket_ms, " + std::string(key_column);
         std::string placeholders = "?, ?";
         std::string updates;
         for (const Measure& m : spec_.measures) {
@@ -116,11 +44,18 @@ class RollupBatch {
             columns += ", " + name;
             placeholders += ", ?";
         }
-        Statement upsert = db.prepare("INSERT INTO " + std::string(table) + " (" + columns + ") VALUES (" +
-                                      placeholders + ") ON CONFLICT (bucket_ms, dims_id) DO UPDATE SET " + updates);
+        return "INSERT INTO " + std::string(table) + " (" + columns + ") VALUES (" + placeholders +
+               ") ON CONFLICT (bucket_ms, " + std::string(key_column) + ") DO UPDATE SET " + updates;
+    }
+
+    void write(Statement& upsert) const {
         for (const auto& [key, values] : sums_) {
-            upsert.bind(1, key.first).bind(2, key.second);
-            for (size_t i = 0; i < values.size(); ++i) {
+            upsert.bind(1, key.first);
+            if constexpr (std::is_same_v<Key, std::string>)
+                upsert.bind_static(2, key.second);
+            else
+                upsert.bind(2, key.second);
+            for (size_t i = 0; i < spec_.measures.size(); ++i) {
                 const int index = static_cast<int>(i + 3);
                 if (spec_.measures[i].integral)
                     upsert.bind(index, static_cast<int64_t>(values[i]));
@@ -131,72 +66,110 @@ class RollupBatch {
         }
     }
 
+    bool empty() const { return sums_.empty(); }
+
  private:
     const SourceSpec& spec_;
-    std::map<std::pair<int64_t, int64_t>, std::vector<double>> sums_;
+    std::map<std::pair<int64_t, Key>, MeasureValues> sums_;
+};
+
+// The rollups of one source for one batch: by tuple, and by each dimension with its own rollup.
+class BatchRollups {
+ public:
+    explicit BatchRollups(const SourceSpec& spec) : spec_(spec), hours_(spec), days_(spec) {
+        for (size_t i = 0; i < spec.dimension_rollups.size(); ++i) {
+            by_dimension_.push_back({RollupSums<std::string>(spec), RollupSums<std::string>(spec)});
+            for (size_t d = 0; d < spec.dimensions.size(); ++d)
+                if (spec.dimensions[d] == spec.dimension_rollups[i].dimension) positions_.push_back(d);
+        }
+    }
+
+    void add(int64_t ts_ms, int64_t dims_id, const std::string* dims, const MeasureValues& values) {
+        const int64_t hour = bucket_start(Bucket::hour, ts_ms);
+        const int64_t day = bucket_start(Bucket::day, ts_ms);
+        hours_.add(hour, dims_id, values);
+        days_.add(day, dims_id, values);
+        for (size_t i = 0; i < by_dimension_.size(); ++i) {
+            by_dimension_[i].first.add(hour, dims[positions_[i]], values);
+            by_dimension_[i].second.add(day, dims[positions_[i]], values);
+        }
+    }
+
+    template <typename Prepare>
+    void write(Prepare&& prepare) const {
+        auto write_one = [&](const auto& sums, std::string_view table, std::string_view key_column) {
+            if (!sums.empty()) sums.write(prepare(sums.upsert_sql(table, key_column)));
+        };
+        write_one(hours_, spec_.hour_table, "dims_id");
+        write_one(days_, spec_.day_table, "dims_id");
+        for (size_t i = 0; i < by_dimension_.size(); ++i) {
+            const DimensionRollup& rollup = spec_.dimension_rollups[i];
+            write_one(by_dimension_[i].first, rollup.hour_table, rollup.dimension);
+            write_one(by_dimension_[i].second, rollup.day_table, rollup.dimension);
+        }
+    }
+
+ private:
+    const SourceSpec& spec_;
+    RollupSums<int64_t> hours_, days_;
+    std::vector<std::pair<RollupSums<std::string>, RollupSums<std::string>>> by_dimension_;  // hour, day
+    std::vector<size_t> positions_;  // of each dimension rollup's dimension in a record's dims
 };
 
 // Positions of a source's rollup dimensions among all its dimensions.
-std::vector<size_t> rollup_positions(const SourceSpec& spec) {
+std::vector<size_t> positions_of(const SourceSpec& spec, const std::vector<std::string_view>& names) {
     std::vector<size_t> positions;
-    for (auto dim : spec.rollup_dimensions)
+    for (auto dim : names)
         for (size_t i = 0; i < spec.dimensions.size(); ++i)
             if (spec.dimensions[i] == dim) positions.push_back(i);
     return positions;
 }
 
-std::string tags_column(const std::vector<std::string>& tags) {
-    if (tags.empty()) return {};
-    std::string text = ",";
-    for (const std::string& tag : tags) text += tag + ",";
-    return text;
+void append_tags(std::string& out, const std::vector<std::string>& tags) {
+    out.clear();
+    if (tags.empty()) return;
+    out += ',';
+    for (const std::string& tag : tags) {
+        out += tag;
+        out += ',';
+    }
 }
 
 }  // namespace
 
-Store::Store(const std::string& path) : db_(path) { migrate(); }
-
-void Store::migrate() {
+Store::Store(const std::string& path) : db_(path) {
     std::lock_guard lock(mutex_);
-    const int version = db_.user_version();
-    if (version > kSchemaVersion)
-        throw SqliteError("metrics.db has schema version " + std::to_string(version) + ", newer than this plugin's " +
-                          std::to_string(kSchemaVersion) + "; use a newer plugin or another data_dir");
-    if (version == kSchemaVersion) return;
-    Transaction transaction(db_);
-    db_.exec(kSchemaV1);
-    for (const SourceSpec* spec : {&llm_source(), &tool_source()}) {
-        db_.exec(dims_table_sql(*spec));
-        db_.exec(rollup_table_sql(*spec, spec->hour_table));
-        db_.exec(rollup_table_sql(*spec, spec->day_table));
-    }
-    db_.set_user_version(kSchemaVersion);
-    transaction.commit();
+    migrate(db_);
 }
 
-int64_t Store::dims_id(const SourceSpec& spec, const std::string* dims) {
-    static const std::vector<size_t> llm_positions = rollup_positions(llm_source());
-    static const std::vector<size_t> tool_positions = rollup_positions(tool_source());
-    const std::vector<size_t>& positions = &spec == &llm_source() ? llm_positions : tool_positions;
-    std::string key;
-    for (size_t position : positions) {
-        key += dims[position];
-        key += '\x1f';
-    }
-    auto& ids = dims_ids_[spec.name];
-    if (auto found = ids.find(key); found != ids.end()) return found->second;
+Statement& Store::cached(const std::string& sql) {
+    auto [it, inserted] = statements_.try_emplace(sql);
+    if (inserted) it->second = std::make_unique<Statement>(db_.prepare(sql));
+    return *it->second;
+}
 
-    std::string columns = join(spec.rollup_dimensions, ", ");
-    std::string placeholders = "?";
-    std::string match;
+int64_t Store::dims_id(const SourceSpec& spec, const std::string* dims, TupleIds& cache) {
+    static const std::vector<size_t> llm_positions = positions_of(llm_source(), llm_source().rollup_dimensions);
+    static const std::vector<size_t> tool_positions = positions_of(tool_source(), tool_source().rollup_dimensions);
+    const std::vector<size_t>& positions = &spec == &llm_source() ? llm_positions : tool_positions;
+    cache.key.clear();
+    for (size_t position : positions) {
+        cache.key += dims[position];
+        cache.key += '\x1f';
+    }
+    if (auto found = cache.ids.find(cache.key); found != cache.ids.end()) return found->second;
+
+    std::string columns, placeholders, match;
     for (size_t i = 0; i < positions.size(); ++i) {
-        if (i > 0) placeholders += ", ?";
-        match += (i > 0 ? " AND " : "") + std::string(spec.rollup_dimensions[i]) + " = ?";
+        const std::string name(spec.rollup_dimensions[i]);
+        columns += (i > 0 ? ", " : "") + name;
+        placeholders += i > 0 ? ", ?" : "?";
+        match += (i > 0 ? " AND " : "") + name + " = ?";
     }
     const std::string table(spec.dims_table);
-    Statement insert_tuple =
-        db_.prepare("INSERT OR IGNORE INTO " + table + " (" + columns + ") VALUES (" + placeholders + ")");
-    Statement select_tuple = db_.prepare("SELECT id FROM " + table + " WHERE " + match);
+    Statement& insert_tuple =
+        cached("INSERT OR IGNORE INTO " + table + " (" + columns + ") VALUES (" + placeholders + ")");
+    Statement& select_tuple = cached("SELECT id FROM " + table + " WHERE " + match);
     for (size_t i = 0; i < positions.size(); ++i) {
         insert_tuple.bind(static_cast<int>(i + 1), std::string_view(dims[positions[i]]));
         select_tuple.bind(static_cast<int>(i + 1), std::string_view(dims[positions[i]]));
@@ -204,7 +177,8 @@ int64_t Store::dims_id(const SourceSpec& spec, const std::string* dims) {
     insert_tuple.run();
     if (!select_tuple.step()) throw SqliteError("metrics: a dimension tuple vanished from " + table);
     const int64_t id = select_tuple.int64(0);
-    ids.emplace(std::move(key), id);
+    select_tuple.reset();
+    cache.ids.emplace(cache.key, id);
     return id;
 }
 
@@ -214,73 +188,72 @@ void Store::insert(const std::vector<LlmCall>& llm_calls, const std::vector<Tool
     try {
         insert_locked(llm_calls, tool_calls);
     } catch (...) {
-        dims_ids_.clear();  // tuples created by the rolled-back transaction are gone
+        // Tuples created by the rolled-back transaction are gone.
+        llm_tuples_.ids.clear();
+        tool_tuples_.ids.clear();
         throw;
     }
 }
 
 void Store::insert_locked(const std::vector<LlmCall>& llm_calls, const std::vector<ToolCall>& tool_calls) {
     Transaction transaction(db_);
+    auto prepare = [this](const std::string& sql) -> Statement& { return cached(sql); };
 
     if (!llm_calls.empty()) {
         const SourceSpec& spec = llm_source();
-        RollupBatch hours(spec), days(spec);
-        Statement insert_call = db_.prepare(
-            "INSERT INTO llm_calls (ts_ms, provider, model, operation, status, project, session, agent, role, team, "
-            "workflow, run, task, tags, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, "
-            "reasoning_tokens, input_includes_cache, cost_usd, cost_source, price_key, price_version, latency_ms, "
-            "ttft_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        BatchRollups rollups(spec);
+        Statement& insert_call = cached(
+            "INSERT INTO llm_call_rows (ts_ms, dims_id, session, run, task, tags, input_tokens, output_tokens, "
+            "cache_read_tokens, cache_creation_tokens, reasoning_tokens, input_includes_cache, cost_usd, cost_source, "
+            "price_key, price_version, latency_ms, ttft_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?)");
+        std::string tags;
         for (const LlmCall& call : llm_calls) {
-            int index = 1;
-            insert_call.bind(index++, call.ts_ms);
-            for (const std::string& dim : call.dims) insert_call.bind(index++, std::string_view(dim));
-            insert_call.bind(index++, std::string_view(tags_column(call.tags)));
-            insert_call.bind(index++, call.tokens.input);
-            insert_call.bind(index++, call.tokens.output);
-            insert_call.bind(index++, call.tokens.cache_read);
-            insert_call.bind(index++, call.tokens.cache_creation);
-            insert_call.bind(index++, call.tokens.reasoning);
-            insert_call.bind(index++, int64_t{call.tokens.input_includes_cache ? 1 : 0});
-            insert_call.bind(index++, call.cost_usd);
-            insert_call.bind(index++, cost_source_name(call.cost_source));
-            insert_call.bind(index++, std::string_view(call.price_key));
-            insert_call.bind(index++, std::string_view(call.price_version));
-            insert_call.bind(index++, call.latency_ms);
-            insert_call.bind(index++, call.ttft_ms);
+            const int64_t dims = dims_id(spec, call.dims.data(), llm_tuples_);
+            append_tags(tags, call.tags);
+            insert_call.bind(1, call.ts_ms)
+                .bind(2, dims)
+                .bind_static(3, call.dim(LlmDim::session))
+                .bind_static(4, call.dim(LlmDim::run))
+                .bind_static(5, call.dim(LlmDim::task))
+                .bind_static(6, tags)
+                .bind(7, call.tokens.input)
+                .bind(8, call.tokens.output)
+                .bind(9, call.tokens.cache_read)
+                .bind(10, call.tokens.cache_creation)
+                .bind(11, call.tokens.reasoning)
+                .bind(12, int64_t{call.tokens.input_includes_cache ? 1 : 0})
+                .bind(13, call.cost_usd)
+                .bind_static(14, cost_source_name(call.cost_source))
+                .bind_static(15, call.price_key)
+                .bind_static(16, call.price_version)
+                .bind(17, call.latency_ms)
+                .bind(18, call.ttft_ms);
             insert_call.run();
-
-            const std::vector<double> values = measure_values(call);
-            const int64_t dims = dims_id(spec, call.dims.data());
-            hours.add(bucket_start(Bucket::hour, call.ts_ms), dims, values);
-            days.add(bucket_start(Bucket::day, call.ts_ms), dims, values);
+            rollups.add(call.ts_ms, dims, call.dims.data(), measure_values(call));
         }
-        hours.write(db_, spec.hour_table);
-        days.write(db_, spec.day_table);
+        rollups.write(prepare);
     }
 
     if (!tool_calls.empty()) {
         const SourceSpec& spec = tool_source();
-        RollupBatch hours(spec), days(spec);
-        Statement insert_call = db_.prepare(
-            "INSERT INTO tool_calls (ts_ms, tool, plugin, outcome, session, client, duration_ms, ok, argument_bytes, "
-            "result_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        BatchRollups rollups(spec);
+        Statement& insert_call = cached(
+            "INSERT INTO tool_call_rows (ts_ms, dims_id, session, duration_ms, ok, argument_bytes, result_bytes) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)");
         for (const ToolCall& call : tool_calls) {
-            int index = 1;
-            insert_call.bind(index++, call.ts_ms);
-            for (const std::string& dim : call.dims) insert_call.bind(index++, std::string_view(dim));
-            insert_call.bind(index++, call.duration_ms);
-            insert_call.bind(index++, int64_t{call.ok ? 1 : 0});
-            insert_call.bind(index++, call.argument_bytes);
-            insert_call.bind(index++, call.result_bytes);
+            const int64_t dims = dims_id(spec, call.dims.data(), tool_tuples_);
+            insert_call.bind(1, call.ts_ms)
+                .bind(2, dims)
+                .bind_static(3, call.dim(ToolDim::session))
+                .bind(4, call.duration_ms)
+                .bind(5, int64_t{call.ok ? 1 : 0})
+                .bind(6, call.argument_bytes)
+                .bind(7, call.result_bytes);
             insert_call.run();
-
-            const std::vector<double> values = measure_values(call);
-            const int64_t dims = dims_id(spec, call.dims.data());
-            hours.add(bucket_start(Bucket::hour, call.ts_ms), dims, values);
-            days.add(bucket_start(Bucket::day, call.ts_ms), dims, values);
+            rollups.add(call.ts_ms, dims, call.dims.data(), measure_values(call));
         }
-        hours.write(db_, spec.hour_table);
-        days.write(db_, spec.day_table);
+        rollups.write(prepare);
     }
     transaction.commit();
 }

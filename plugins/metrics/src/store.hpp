@@ -1,9 +1,11 @@
-// store.hpp: the metrics database: schema, batched inserts that keep the rollups current, and
-// serialized access for the query modules.
+// store.hpp: the metrics database: batched inserts that keep the rollups current, and serialized
+// access for the query modules. The tables are in schema.hpp.
 //
 // Thread safety: every method locks the store; with_db() runs a caller's queries under that lock.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "records.hpp"
+#include "schema.hpp"
 #include "sources.hpp"
 #include "sqlite.hpp"
 
@@ -33,19 +36,24 @@ class Store {
         return std::forward<Fn>(fn)(db_);
     }
 
-    static constexpr int kSchemaVersion = 1;
-
  private:
-    void migrate();
+    // Tuple ids already in a dims table, by the tuple's values joined with \x1f.
+    struct TupleIds {
+        std::unordered_map<std::string, int64_t> ids;
+        std::string key;  // reused for every lookup, so a known tuple costs no allocation
+    };
+
     void insert_locked(const std::vector<LlmCall>& llm_calls, const std::vector<ToolCall>& tool_calls);
     // The id of the tuple of rollup dimensions in `dims` (all of the source's dimensions, in
     // order), created on first sight. Caller holds mutex_.
-    int64_t dims_id(const SourceSpec& spec, const std::string* dims);
+    int64_t dims_id(const SourceSpec& spec, const std::string* dims, TupleIds& cache);
+    // A statement prepared once and kept for the life of the store. Caller holds mutex_.
+    Statement& cached(const std::string& sql);
 
     std::mutex mutex_;
-    Database db_;  // guarded by mutex_
-    // Tuple ids already in the dims tables, by source name then joined tuple; guarded by mutex_.
-    std::unordered_map<std::string_view, std::unordered_map<std::string, int64_t>> dims_ids_;
+    Database db_;                                                   // guarded by mutex_
+    TupleIds llm_tuples_, tool_tuples_;                             // guarded by mutex_
+    std::map<std::string, std::unique_ptr<Statement>> statements_;  // guarded by mutex_
 };
 
 }  // namespace switchboard::metrics

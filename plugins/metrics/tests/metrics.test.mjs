@@ -250,3 +250,43 @@ describe('metrics HTTP API', () => {
     assert.match(text, /switchboard_budget_limit_usd\{[^}]*scope="global"[^}]*\} 100/);
   });
 });
+
+describe('batched recording and shutdown', () => {
+  // No timer flush during the test (flush_interval_ms is long): only the shutdown can write the
+  // queued tool calls, and a second server on the same data directory must find them.
+  const { dir, configPath } = writeConfig({
+    plugins: { metrics: { config: { flush_interval_ms: 60000 } }, conformance_fixture: {} },
+  });
+  const connect = async () => {
+    let stderr = '';
+    const transport = new StdioClientTransport({
+      command: requiredEnv('SWITCHBOARD_BINARY'),
+      args: ['--config', configPath, '--stdio'],
+      stderr: 'pipe',
+    });
+    transport.stderr.on('data', (chunk) => (stderr += chunk.toString()));
+    const client = new Client({ name: 'metrics-e2e-shutdown', version: '1.0.0' });
+    await client.connect(transport);
+    return { client, stderr: () => stderr };
+  };
+
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('tool calls queued at a clean shutdown are written, and a restart finds them', async () => {
+    const first = await connect();
+    for (let i = 0; i < 7; i++) assert.ok(!(await first.client.callTool({ name: 'test_simple_text', arguments: {} })).isError);
+    await first.client.close();
+    await sleep(500); // the host flushes the plugin's queue as it exits
+    assert.doesNotMatch(first.stderr(), SANITIZER_REPORT);
+
+    const second = await connect();
+    const { structuredContent } = await second.client.callTool({
+      name: 'metrics_breakdown',
+      arguments: { source: 'tools', group_by: ['tool'] },
+    });
+    await second.client.close();
+    const row = structuredContent.rows.find((r) => r.tool === 'test_simple_text');
+    assert.equal(row?.calls, 7, JSON.stringify(structuredContent.rows));
+    assert.doesNotMatch(second.stderr(), SANITIZER_REPORT);
+  });
+});

@@ -43,6 +43,34 @@ TEST(Recorder, AFailedWriteLosesNothing) {
     EXPECT_EQ(stored, 2);
 }
 
+TEST(Recorder, ToolEventsQueueAsTextAndAreParsedByFlush) {
+    Store store(":memory:");
+    Recorder recorder(store, load_prices(MetricsConfig{}).table);
+    recorder.add_tool_event(1767225600000, R"({"tool":"echo","plugin":"bench","session":null,"client":"c",)"
+                                           R"("duration_ms":1.5,"ok":false,"outcome":"tool_error",)"
+                                           R"("argument_bytes":12,"result_bytes":34})");
+    recorder.add_tool_event(1767225600001, "not json");  // skipped, not fatal
+    EXPECT_EQ(recorder.pending(), 2u);
+    const Recorder::Batch written = recorder.flush();
+    ASSERT_EQ(written.tool_calls.size(), 1u);
+    const ToolCall& call = written.tool_calls[0];
+    EXPECT_EQ(call.ts_ms, 1767225600000);
+    EXPECT_EQ(call.dim(ToolDim::tool), "echo");
+    EXPECT_EQ(call.dim(ToolDim::session), "");
+    EXPECT_EQ(call.dim(ToolDim::outcome), "tool_error");
+    EXPECT_FALSE(call.ok);
+    EXPECT_EQ(call.result_bytes, 34);
+    EXPECT_EQ(recorder.pending(), 0u);
+    store.with_db([](Database& db) {
+        Statement row = db.prepare("SELECT tool, plugin, outcome, ok, duration_ms FROM tool_calls");
+        ASSERT_TRUE(row.step());
+        EXPECT_EQ(row.text(0), "echo");
+        EXPECT_EQ(row.text(2), "tool_error");
+        EXPECT_EQ(row.int64(3), 0);
+        EXPECT_DOUBLE_EQ(row.real(4), 1.5);
+    });
+}
+
 TEST(Csv, HeaderIsTheUnionOfColumnsAndFieldsAreQuoted) {
     const nlohmann::json rows = {{{"model", "a,b"}, {"cost_usd", 1.5}},
                                  {{"model", "say \"hi\""}, {"calls", 2}, {"basis", {{"n", 3}}}},

@@ -49,6 +49,7 @@ class RollupConsistency : public ::testing::Test {
             tool.ts_ms = kStart + when(random);
             tool.dim(ToolDim::tool) = pick({"x_a", "x_b"});
             tool.dim(ToolDim::plugin) = "x";
+            tool.dim(ToolDim::session) = "s" + std::to_string(i % 11);
             tool.ok = unit(random) < 0.9;
             tool.dim(ToolDim::outcome) = tool.ok ? "ok" : "tool_error";
             tool.duration_ms = unit(random) * 100;
@@ -117,12 +118,43 @@ TEST_F(RollupConsistency, ToolCallsAgreeWithRawRows) {
     }
 }
 
-TEST_F(RollupConsistency, HighCardinalityDimensionsAndTagsReadRawRows) {
+TEST_F(RollupConsistency, SessionsHaveTheirOwnRollups) {
+    std::mt19937_64 random(11);
+    std::uniform_int_distribution<int64_t> offset(-kDayMs, 47 * kDayMs);
+    for (int round = 0; round < 16; ++round) {
+        Query query;
+        query.source = round % 4 == 3 ? &tool_source() : &llm_source();
+        query.group_by = {"session"};
+        int64_t a = kStart + offset(random), b = kStart + offset(random);
+        if (a > b) std::swap(a, b);
+        if (round % 5 != 0) query.from_ms = a;
+        if (round % 3 != 0) query.to_ms = b;
+        if (round % 4 == 1) query.filters = {{"session", {"s1", "s2", "s30"}}};
+        if (round % 4 == 2) {
+            query.group_by.clear();
+            query.filters = {{"session", {"s5"}}};
+        }
+        if (round % 2 == 1) query.bucket = static_cast<Bucket>(round % 8 / 2);
+        expect_same(query);
+    }
+    EXPECT_TRUE(plans_.count("session:day+hour+raw") == 1 || plans_.count("session:hour+raw") == 1);
+
+    Query all;
+    all.group_by = {"session"};
+    QueryResult result = store_.with_db([&](Database& db) { return run_query(db, all); });
+    EXPECT_EQ(result.plan, "session:day");
+    EXPECT_EQ(result.rows.size(), 37u);
+}
+
+TEST_F(RollupConsistency, OtherHighCardinalityDimensionsAndTagsReadRawRows) {
     Query query;
-    query.group_by = {"session"};
+    query.group_by = {"session", "model"};  // a session mixed with a tuple dimension
     QueryResult result = store_.with_db([&](Database& db) { return run_query(db, query); });
     EXPECT_EQ(result.plan, "raw");
-    EXPECT_EQ(result.rows.size(), 37u);
+    query.group_by = {"task"};
+    result = store_.with_db([&](Database& db) { return run_query(db, query); });
+    EXPECT_EQ(result.plan, "raw");
+    EXPECT_EQ(result.rows.size(), 2u);
     query.group_by = {"model"};
     query.tag = "nightly";
     result = store_.with_db([&](Database& db) { return run_query(db, query); });

@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 #define SB_ABI_MAJOR 1
-#define SB_ABI_MINOR 0
+#define SB_ABI_MINOR 1
 
 /* The name of the exported data symbol. */
 #define SB_ENTRY_SYMBOL "switchboard_plugin_entry"
@@ -77,7 +77,10 @@ typedef struct sb_request sb_request; /* one in-flight request routed to the plu
 /* A unit of work for the executor. */
 typedef void (*sb_task_fn)(void* user);
 
-/* Delivery of a bus event. `topic` and `payload_json` are valid for the call only. [executor] */
+/*
+ * Delivery of a bus event. `topic` and `payload_json` are valid for the call only. [executor], or
+ * the publisher's thread for a subscription made with subscribe_inline.
+ */
 typedef void (*sb_event_fn)(void* user, sb_str topic, sb_str payload_json);
 
 /*
@@ -199,6 +202,18 @@ typedef struct sb_host_api {
      * switchboard/ext/), or NULL when this host does not offer it.
      */
     const void* (*get_service)(sb_host* host, const char* service_id);
+
+    /* ---- appended in ABI 1.1: check struct_size before use ---- */
+
+    /*
+     * Like subscribe, but `fn` runs inside publish, on the publisher's thread (often an
+     * [io-thread] that has just written a response), instead of on the executor. It spares a
+     * thread wake-up per event, for observers of frequent events such as host.tool.called. `fn`
+     * must only copy what it needs and return: no blocking, no waiting on locks held for long, no
+     * call back into the bus. The host never runs `fn` twice at once for one subscription.
+     * End it with unsubscribe.
+     */
+    uint64_t (*subscribe_inline)(sb_host* host, sb_str pattern, sb_event_fn fn, void* user);
 } sb_host_api;
 
 /*

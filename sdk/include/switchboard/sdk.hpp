@@ -26,6 +26,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <memory>
@@ -426,6 +427,22 @@ class Plugin {
         subscriptions_.emplace(id, std::move(box));
         return id;
     }
+    // The payload as JSON text, unparsed. With Delivery::inline_ the handler runs on the
+    // publisher's thread (sb_host_api.subscribe_inline): it must only copy what it needs and
+    // return. A host older than ABI 1.1 delivers on the executor instead.
+    enum class Delivery { executor, inline_ };
+    using TextEventHandler = std::function<void(std::string_view topic, std::string_view payload_json)>;
+    uint64_t subscribe_text(std::string_view pattern, TextEventHandler handler, Delivery delivery) {
+        auto box = std::make_unique<TextEventHandler>(std::move(handler));
+        TextEventHandler* raw = box.get();
+        const bool inline_offered = api_->struct_size >= offsetof(sb_host_api, subscribe_inline) + sizeof(void*) &&
+                                    api_->subscribe_inline != nullptr;
+        auto* subscribe_fn = delivery == Delivery::inline_ && inline_offered ? api_->subscribe_inline : api_->subscribe;
+        std::lock_guard lock(subscriptions_mutex_);
+        const uint64_t id = subscribe_fn(api_->host, to_sb(pattern), &deliver_text_event, raw);
+        subscriptions_.emplace(id, std::move(box));
+        return id;
+    }
     void unsubscribe(uint64_t id) {
         api_->unsubscribe(api_->host, id);
         std::lock_guard lock(subscriptions_mutex_);
@@ -690,6 +707,12 @@ class Plugin {
         } catch (...) {
         }
     }
+    static void deliver_text_event(void* user, sb_str topic, sb_str payload) {
+        try {
+            (*static_cast<TextEventHandler*>(user))(from_sb(topic), from_sb(payload));
+        } catch (...) {
+        }
+    }
     static void deliver_call_reply(void* user, int ok, sb_str json) {
         std::unique_ptr<std::function<void(Reply)>> done(static_cast<std::function<void(Reply)>*>(user));
         try {
@@ -705,8 +728,9 @@ class Plugin {
     Handlers handlers_;  // guarded by handlers_mutex_
 
     std::mutex subscriptions_mutex_;
-    std::map<uint64_t, std::unique_ptr<EventHandler>> subscriptions_;  // guarded by subscriptions_mutex_
-    std::vector<std::unique_ptr<HttpRoute>> http_routes_;              // guarded by subscriptions_mutex_
+    // The handler each subscription's `user` points to: an EventHandler or a TextEventHandler.
+    std::map<uint64_t, std::shared_ptr<void>> subscriptions_;  // guarded by subscriptions_mutex_
+    std::vector<std::unique_ptr<HttpRoute>> http_routes_;      // guarded by subscriptions_mutex_
 };
 
 namespace detail {

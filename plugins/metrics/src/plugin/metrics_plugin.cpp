@@ -1,10 +1,14 @@
 // metrics_plugin.cpp: the metrics plugin. Records host.tool.called and llm.call.completed events
-// into an in-memory queue (cheap, on the bus thread) and writes the queue to SQLite in batches
-// from the blocking pool: every flush_interval_ms, at once when flush_batch records wait, before
-// every query, and at shutdown.
+// into an in-memory queue and writes the queue to SQLite in batches from the blocking pool: every
+// flush_interval_ms, at once when flush_batch records wait, before every query, and at shutdown.
+//
+// host.tool.called is taken inline on the thread that answered the tool call (the host's
+// subscribe_inline): the handler copies the event text into the queue and returns, so recording
+// costs the call path a string copy and no thread wake-up.
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <string>
 
 #include "config.hpp"
 #include "metrics_service.hpp"
@@ -25,10 +29,13 @@ class MetricsPlugin : public Plugin {
         register_tools(*this, *service_);
         register_http_routes(*this, *service_);
         if (config_.record_tool_calls)
-            subscribe("host.tool.called", [this](std::string_view, const Json& payload) {
-                service_->on_tool_called(payload);
-                flush_soon_if_full();
-            });
+            subscribe_text(
+                "host.tool.called",
+                [this](std::string_view, std::string_view payload) {
+                    service_->on_tool_called_text(payload);
+                    flush_soon_if_full();
+                },
+                Delivery::inline_);
         subscribe("llm.call.completed", [this](std::string_view, const Json& payload) {
             if (auto problem = service_->on_llm_call_completed(payload))
                 log(LogLevel::warning, "metrics: dropped an llm.call.completed event: " + *problem);
@@ -54,6 +61,10 @@ class MetricsPlugin : public Plugin {
         } catch (const std::exception& e) {
             log(LogLevel::error, std::string("metrics: writing records failed, will retry: ") + e.what());
         }
+        const uint64_t dropped = service_->dropped();
+        if (dropped > dropped_logged_.exchange(dropped))
+            log(LogLevel::error, "metrics: the record queue was full (writes failing?); " + std::to_string(dropped) +
+                                     " records dropped since start");
     }
 
     void flush_soon_if_full() {
@@ -85,6 +96,7 @@ class MetricsPlugin : public Plugin {
     std::unique_ptr<MetricsService> service_;
     std::atomic<bool> stopping_{false};
     std::atomic<bool> flush_posted_{false};
+    std::atomic<uint64_t> dropped_logged_{0};
     std::mutex timer_mutex_;
     uint64_t timer_id_ = 0;  // guarded by timer_mutex_
 };
