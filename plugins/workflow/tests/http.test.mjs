@@ -349,7 +349,9 @@ test('retrying a failed task: the resumed stream picks up after run.failed and e
   const unknownTask = await api('POST', `/runs/${run.run_id}/tasks/ghost/retry`);
   assert.equal(unknownTask.status, 409);
   assert.ok(unknownTask.json.error.length > 0);
-  assert.equal((await ok('POST', `/runs/${run.run_id}/tasks/shaky/retry`)).status, 'running');
+  // The answer shows the run once the retry is durable; the fast retry may already have finished.
+  const retried = await ok('POST', `/runs/${run.run_id}/tasks/shaky/retry`);
+  assert.ok(['running', 'succeeded'].includes(retried.status), JSON.stringify(retried));
   const resumed = await EventStream.open(run.run_id, { lastEventId: failed.id });
   await resumed.closedByServer();
   assertWellFormed(resumed.events, Number(failed.id) + 1);
