@@ -67,7 +67,8 @@ std::optional<HttpStreamSink::Fields> parse_fields(sb_str headers_json) {
         if (!value.is_string() || name.empty()) return std::nullopt;
         std::string lower;
         for (unsigned char c : name) {
-            if (!std::isalnum(c) && std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) == std::string_view::npos)
+            if (!std::isalnum(c) &&
+                std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) == std::string_view::npos)
                 return std::nullopt;
             lower += static_cast<char>(std::tolower(c));
         }
@@ -87,9 +88,11 @@ int stream_begin(sb_http_request* request, int status, sb_str content_type, sb_s
     std::string type = content_type.size == 0 ? std::string("text/event-stream") : text(content_type);
     std::function<void()> closed;
     if (on_closed != nullptr) closed = [on_closed, user] { on_closed(user); };
-    if (!request->stream->begin(status, std::move(type), std::move(*fields), std::move(closed))) return 0;
+    // Set first: on_closed may run, and the plugin end the stream, before begin() returns.
     request->streaming = true;
-    return 1;
+    if (request->stream->begin(status, std::move(type), std::move(*fields), std::move(closed))) return 1;
+    request->streaming = false;  // a refused begin changed nothing
+    return 0;
 }
 
 int stream_write(sb_http_request* request, sb_str bytes) {
@@ -154,15 +157,9 @@ nlohmann::json HttpRoutes::describe() const {
 }
 
 const sb_http_service* http_service() {
-    static const sb_http_service service = {sizeof(sb_http_service),
-                                            &add_route,
-                                            &request_info,
-                                            &request_body,
-                                            &respond,
-                                            &close_request_stream,
-                                            &stream_begin,
-                                            &stream_write,
-                                            &stream_end};
+    static const sb_http_service service = {sizeof(sb_http_service), &add_route,    &request_info,
+                                            &request_body,           &respond,      &close_request_stream,
+                                            &stream_begin,           &stream_write, &stream_end};
     return &service;
 }
 

@@ -174,14 +174,14 @@ void HttpConnection::begin_stream(http::response<http::empty_body> head, std::fu
 }
 
 void HttpConnection::watch_client() {
-    stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this(), watch = ++watches_](
-                                                            beast::error_code error) {
-        if (error || watch != self->watches_ || self->closed_ || !self->streaming_) return;
-        beast::error_code ignored;
-        // Readable with nothing to read is the client's FIN (or a reset); anything else is a
-        // request sent ahead, left in the socket for read_header once the stream is over.
-        if (self->stream_.socket().available(ignored) == 0 || ignored) self->close();
-    });
+    stream_.socket().async_wait(tcp::socket::wait_read,
+                                [self = shared_from_this(), watch = ++watches_](beast::error_code error) {
+                                    if (error || watch != self->watches_ || self->closed_ || !self->streaming_) return;
+                                    beast::error_code ignored;
+                                    // Readable with nothing to read is the client's FIN (or a reset); anything else is
+                                    // a request sent ahead, left in the socket for read_header once the stream is over.
+                                    if (self->stream_.socket().available(ignored) == 0 || ignored) self->close();
+                                });
 }
 
 void HttpConnection::write(std::string bytes) {

@@ -46,11 +46,11 @@ class PluginStream : public HttpStreamSink, public std::enable_shared_from_this<
     // on_closed may itself call end().
     std::recursive_mutex callback_mutex_;
     std::mutex mutex_;
-    bool begun_ = false;     // guarded by mutex_
-    bool open_ = false;      // begun, and the client still reachable; guarded by mutex_
-    bool finished_ = false;  // the last chunk was queued; guarded by mutex_
-    bool notified_ = false;  // on_closed ran or runs; guarded by mutex_
-    bool ended_ = false;     // the plugin ended it; guarded by mutex_
+    bool begun_ = false;               // guarded by mutex_
+    bool open_ = false;                // begun, and the client still reachable; guarded by mutex_
+    bool finished_ = false;            // the last chunk was queued; guarded by mutex_
+    bool notified_ = false;            // on_closed ran or runs; guarded by mutex_
+    bool ended_ = false;               // the plugin ended it; guarded by mutex_
     std::function<void()> on_closed_;  // guarded by mutex_
 };
 

@@ -68,8 +68,9 @@ Json problems_json(const std::vector<Problem>& problems) {
 Json definition_body(const HttpRequest& request) {
     const Json body = request.json();
     if (!body.is_object())
-        throw HttpError(400, "the body must be a workflow definition object (see workflow://schema) or "
-                             "{\"definition\": {...}}");
+        throw HttpError(400,
+                        "the body must be a workflow definition object (see workflow://schema) or "
+                        "{\"definition\": {...}}");
     if (body.contains("definition") && !body.contains("tasks")) {
         if (!body["definition"].is_object())
             throw HttpError(400, "`definition` must be a workflow definition object (see workflow://schema)");
@@ -113,15 +114,17 @@ HttpApi::HttpApi(switchboard::Plugin& plugin, Engine& engine, EngineHost& host)
 void HttpApi::add_definition_routes() {
     Engine& engine = engine_;
     plugin_.add_http_route("GET", "/definitions", [&engine](const HttpRequest&) {
-        return HttpResponse::json({{"definitions", engine.read([](Store& store) { return store.list_definitions(); })}});
+        return HttpResponse::json(
+            {{"definitions", engine.read([](Store& store) { return store.list_definitions(); })}});
     });
 
     plugin_.add_http_route("GET", "/definitions/{name}", [&engine](const HttpRequest& request) {
         const std::string name = request.params.value("name", "");
         const bool versioned = request.query.is_object() && request.query.contains("version");
         const std::optional<int64_t> version =
-            versioned ? std::optional<int64_t>(integer_query(request, "version", 0, 1, std::numeric_limits<int64_t>::max()))
-                      : std::nullopt;
+            versioned
+                ? std::optional<int64_t>(integer_query(request, "version", 0, 1, std::numeric_limits<int64_t>::max()))
+                : std::nullopt;
         const auto found = engine.read([&](Store& store) { return store.definition(name, version); });
         if (!found) throw unknown_definition(name, version);
         return HttpResponse::json({{"name", found->name},
@@ -159,8 +162,8 @@ void HttpApi::add_run_routes() {
         const std::string name = request.query_value("name");
         const std::string status = request.query_value("status");
         if (!status.empty() && statuses.count(status) == 0)
-            throw HttpError(400, "`status` must be one of running, paused, succeeded, failed, cancelled; got \"" +
-                                     status + "\"");
+            throw HttpError(
+                400, "`status` must be one of running, paused, succeeded, failed, cancelled; got \"" + status + "\"");
         const int64_t limit = integer_query(request, "limit", 100, 1, 1000);
         return HttpResponse::json(
             {{"runs", engine.read([&](Store& store) { return store.list_runs(name, status, limit); })}});
@@ -178,14 +181,16 @@ void HttpApi::add_run_routes() {
             version = body["version"].get<int64_t>();
         }
         const Json input = body.value("input", Json::object());
-        if (!input.is_object()) throw HttpError(400, "`input` must be an object, got " + std::string(input.type_name()));
+        if (!input.is_object())
+            throw HttpError(400, "`input` must be an object, got " + std::string(input.type_name()));
         const auto stored = engine.read([&](Store& store) { return store.definition(name, version); });
         if (!stored) throw unknown_definition(name, version);
         ParseResult parsed = parse_definition(stored->document);
         if (!parsed.definition) throw HttpError(422, describe_problems(parsed.problems));
         auto started = std::make_shared<std::promise<std::string>>();
-        engine.start_run(*stored, std::move(*parsed.definition), input,
-                         [started](const std::string& run_id) { started->set_value(run_id); }, nullptr);
+        engine.start_run(
+            *stored, std::move(*parsed.definition), input,
+            [started](const std::string& run_id) { started->set_value(run_id); }, nullptr);
         auto future = started->get_future();
         if (future.wait_for(kCommitWait) != std::future_status::ready)
             throw HttpError(503, "the run was not stored within 10 s; the server may be stopping");
@@ -224,9 +229,10 @@ void HttpApi::add_run_routes() {
             if (!last_event_id.empty()) {
                 const auto seq = parse_integer(last_event_id);
                 if (!seq || *seq < 0)
-                    throw HttpError(400, "Last-Event-ID must be the id of an event of this stream (a history seq, "
-                                         "an integer >= 0), got \"" +
-                                             last_event_id + "\"");
+                    throw HttpError(400,
+                                    "Last-Event-ID must be the id of an event of this stream (a history seq, "
+                                    "an integer >= 0), got \"" +
+                                        last_event_id + "\"");
                 after = *seq;
             }
             if (!run_exists(engine, run_id)) throw unknown_run(run_id);
@@ -247,9 +253,8 @@ void HttpApi::add_control_routes() {
     });
     plugin_.add_http_route("POST", "/runs/{id}/pause", [&engine](const HttpRequest& request) {
         const std::string run_id = run_id_param(request);
-        return control(engine, run_id, [&](std::function<void()> committed) {
-            return engine.pause_run(run_id, std::move(committed));
-        });
+        return control(engine, run_id,
+                       [&](std::function<void()> committed) { return engine.pause_run(run_id, std::move(committed)); });
     });
     plugin_.add_http_route("POST", "/runs/{id}/resume", [&engine](const HttpRequest& request) {
         const std::string run_id = run_id_param(request);

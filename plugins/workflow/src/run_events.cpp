@@ -8,8 +8,8 @@ namespace workflow {
 
 namespace {
 
-constexpr int64_t kPageSize = 500;         // history events read (and written) at once
-constexpr int64_t kHeartbeatMs = 15000;    // SSE comment on every stream, and a re-read
+constexpr int64_t kPageSize = 500;       // history events read (and written) at once
+constexpr int64_t kHeartbeatMs = 15000;  // SSE comment on every stream, and a re-read
 
 bool is_finished(RunStatus status) {
     return status == RunStatus::succeeded || status == RunStatus::failed || status == RunStatus::cancelled;
@@ -30,8 +30,7 @@ RunEvents::RunEvents(switchboard::Plugin& plugin, Engine& engine, EngineHost& ho
     : plugin_(plugin), engine_(engine), host_(host) {
     // The engine publishes after each commit, so what a wake-up reads is already stored.
     subscription_ = plugin_.subscribe("workflow.#", [this](std::string_view, const Json& payload) {
-        if (payload.contains("run_id") && payload["run_id"].is_string())
-            wake_run(payload["run_id"].get<std::string>());
+        if (payload.contains("run_id") && payload["run_id"].is_string()) wake_run(payload["run_id"].get<std::string>());
     });
 }
 
@@ -62,11 +61,12 @@ void RunEvents::follow(const std::string& run_id, int64_t after_seq, switchboard
     stream->on_closed([this, weak = std::weak_ptr<Follower>(follower)] {
         if (auto alive = weak.lock()) wake(alive);
     });
-    if (!stream->begin(200, "", {{"X-Accel-Buffering", "no"}})) return;
     {
+        // Registered before it begins, so that a client leaving at once finds it to remove.
         std::lock_guard lock(mutex_);
         followers_.emplace(run_id, follower);
     }
+    if (!stream->begin(200, "", {{"X-Accel-Buffering", "no"}})) return finish(follower);
     arm_heartbeat();
     wake(follower);
 }
