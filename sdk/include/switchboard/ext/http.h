@@ -16,7 +16,7 @@ extern "C" {
 
 #define SB_HTTP_SERVICE_ID "switchboard.http/1"
 
-/* One HTTP request routed to the plugin. Owned by the host; valid until http_respond. */
+/* One HTTP request routed to the plugin. Owned by the host; valid until http_respond or http_stream_end. */
 typedef struct sb_http_request sb_http_request;
 
 /* Handles a request; must end it with http_respond or http_stream_end, now or later. [executor] */
@@ -46,10 +46,10 @@ typedef struct sb_http_service {
 
     /*
      * JSON describing the request: {"method", "path", "query": {..}, "params": {..},
-     * "headers": {lower-case name: value}}. Valid until http_respond.
+     * "headers": {lower-case name: value}}. Valid until http_respond or http_stream_end.
      */
     sb_str (*http_request_info)(sb_http_request* request);
-    /* The raw body. Valid until http_respond. */
+    /* The raw body. Valid until http_respond or http_stream_end. */
     sb_str (*http_body)(sb_http_request* request);
     /* Ends the request. `content_type` of length 0 means "application/json". */
     void (*http_respond)(sb_http_request* request, int status, sb_str content_type, sb_str body);
