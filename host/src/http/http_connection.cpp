@@ -6,7 +6,10 @@
 #include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <sstream>
 
@@ -174,14 +177,18 @@ void HttpConnection::begin_stream(http::response<http::empty_body> head, std::fu
 }
 
 void HttpConnection::watch_client() {
-    stream_.socket().async_wait(tcp::socket::wait_read,
-                                [self = shared_from_this(), watch = ++watches_](beast::error_code error) {
-                                    if (error || watch != self->watches_ || self->closed_ || !self->streaming_) return;
-                                    beast::error_code ignored;
-                                    // Readable with nothing to read is the client's FIN (or a reset); anything else is
-                                    // a request sent ahead, left in the socket for read_header once the stream is over.
-                                    if (self->stream_.socket().available(ignored) == 0 || ignored) self->close();
-                                });
+    stream_.socket().async_wait(
+        tcp::socket::wait_read, [self = shared_from_this(), watch = ++watches_](beast::error_code error) {
+            if (error || watch != self->watches_ || self->closed_ || !self->streaming_) return;
+            // A wait completes on a readiness event that may be stale (its bytes already read), so
+            // peek without blocking: 0 is the client's FIN, bytes are a request sent ahead (left in
+            // the socket for read_header once the stream is over), and "nothing yet" waits again.
+            char byte = 0;
+            const ssize_t peeked = ::recv(self->stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+            if (peeked > 0) return;
+            if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return self->watch_client();
+            self->close();  // closed or reset
+        });
 }
 
 void HttpConnection::write(std::string bytes) {
