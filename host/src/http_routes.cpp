@@ -1,7 +1,9 @@
 // http_routes.cpp: route registration and matching for plugin HTTP APIs.
 #include "http_routes.hpp"
 
+#include <cctype>
 #include <set>
+#include <string_view>
 
 #include "plugin_instance.hpp"
 #include "request.hpp"
@@ -38,7 +40,10 @@ int add_route(sb_host* host, sb_str method, sb_str path, sb_http_handler_fn hand
 sb_str request_info(sb_http_request* request) { return {request->info_json.data(), request->info_json.size()}; }
 sb_str request_body(sb_http_request* request) { return {request->body.data(), request->body.size()}; }
 
+void stream_end(sb_http_request* request);
+
 void respond(sb_http_request* request, int status, sb_str content_type, sb_str body) {
+    if (request->streaming) return stream_end(request);  // a streamed body cannot become a whole one
     if (request->ended.exchange(true)) return;
     std::string type = content_type.size == 0 ? std::string("application/json") : text(content_type);
     // The callback may hold the last reference to `request`, so it runs from a local copy.
@@ -48,6 +53,64 @@ void respond(sb_http_request* request, int status, sb_str content_type, sb_str b
 
 void close_request_stream(sb_request* request) {
     if (auto session = request->session.lock()) session->channel().close_stream(request->client_id);
+}
+
+// Header fields a plugin may set on a streamed response: tokens for names, no line breaks in
+// values, and none of the fields that frame the message (the host owns those).
+std::optional<HttpStreamSink::Fields> parse_fields(sb_str headers_json) {
+    HttpStreamSink::Fields fields;
+    if (headers_json.size == 0) return fields;
+    const nlohmann::json parsed = nlohmann::json::parse(text(headers_json), nullptr, false);
+    if (!parsed.is_object()) return std::nullopt;
+    static const std::set<std::string> framing = {"content-length", "transfer-encoding", "connection", "content-type"};
+    for (const auto& [name, value] : parsed.items()) {
+        if (!value.is_string() || name.empty()) return std::nullopt;
+        std::string lower;
+        for (unsigned char c : name) {
+            if (!std::isalnum(c) &&
+                std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) == std::string_view::npos)
+                return std::nullopt;
+            lower += static_cast<char>(std::tolower(c));
+        }
+        const std::string field_value = value.get<std::string>();
+        if (framing.count(lower) != 0 || field_value.find_first_of("\r\n", 0, 3) != std::string::npos)
+            return std::nullopt;
+        fields.emplace_back(name, field_value);
+    }
+    return fields;
+}
+
+int stream_begin(sb_http_request* request, int status, sb_str content_type, sb_str headers_json,
+                 sb_http_stream_closed_fn on_closed, void* user) {
+    if (request->stream == nullptr || request->ended || request->streaming || status < 100 || status > 599) return 0;
+    auto fields = parse_fields(headers_json);
+    if (!fields) return 0;
+    std::string type = content_type.size == 0 ? std::string("text/event-stream") : text(content_type);
+    std::function<void()> closed;
+    if (on_closed != nullptr) closed = [on_closed, user] { on_closed(user); };
+    // Set first: on_closed may run, and the plugin end the stream, before begin() returns.
+    request->streaming = true;
+    if (request->stream->begin(status, std::move(type), std::move(*fields), std::move(closed))) return 1;
+    request->streaming = false;  // a refused begin changed nothing
+    return 0;
+}
+
+int stream_write(sb_http_request* request, sb_str bytes) {
+    if (!request->streaming || request->ended) return 0;
+    if (bytes.size == 0) return 1;  // an empty chunk would end the body
+    return request->stream->write(text(bytes)) ? 1 : 0;
+}
+
+void stream_end(sb_http_request* request) {
+    if (!request->streaming) {  // given up before streaming: the client learns something went wrong
+        static constexpr std::string_view body = R"({"error":"the plugin ended the request without answering"})";
+        return respond(request, 500, {}, {body.data(), body.size()});
+    }
+    if (request->ended.exchange(true)) return;
+    auto sink = request->stream;
+    // `done` holds the last reference to `request`: release it after the sink ended.
+    auto done = std::move(request->done);
+    sink->end();
 }
 
 }  // namespace
@@ -94,8 +157,9 @@ nlohmann::json HttpRoutes::describe() const {
 }
 
 const sb_http_service* http_service() {
-    static const sb_http_service service = {sizeof(sb_http_service), &add_route, &request_info,
-                                            &request_body,           &respond,   &close_request_stream};
+    static const sb_http_service service = {sizeof(sb_http_service), &add_route,    &request_info,
+                                            &request_body,           &respond,      &close_request_stream,
+                                            &stream_begin,           &stream_write, &stream_end};
     return &service;
 }
 

@@ -12,16 +12,40 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "switchboard/ext/http.h"
 
-// One HTTP request handed to a plugin; ends with http_respond.
+namespace switchboard::host {
+
+// Where a plugin's streamed response goes; the HTTP transport implements it (PluginStream).
+class HttpStreamSink {
+ public:
+    using Fields = std::vector<std::pair<std::string, std::string>>;
+    virtual ~HttpStreamSink() = default;
+    // Sends the head. `on_closed` runs at most once, when the client can no longer be reached,
+    // and never after end() returned. False when the sink refuses (the server is stopping).
+    virtual bool begin(int status, std::string content_type, Fields fields, std::function<void()> on_closed) = 0;
+    // Queues one piece of the body; false once the stream is closed.
+    virtual bool write(std::string bytes) = 0;
+    // Ends the body; waits for an on_closed running on another thread.
+    virtual void end() = 0;
+};
+
+}  // namespace switchboard::host
+
+// One HTTP request handed to a plugin; ends with http_respond, or http_stream_end after
+// http_stream_begin.
 struct sb_http_request {
     std::string info_json;
     std::string body;
     std::atomic<bool> ended{false};
+    std::atomic<bool> streaming{false};
+    // Answers with a whole response; holds the last reference to the request.
     std::function<void(int status, std::string content_type, std::string body)> done;
+    // Set by a transport that can stream; null otherwise.
+    std::shared_ptr<switchboard::host::HttpStreamSink> stream;
 };
 
 namespace switchboard::host {

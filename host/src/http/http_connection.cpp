@@ -6,7 +6,10 @@
 #include <boost/asio/strand.hpp>
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <sstream>
 
@@ -127,7 +130,7 @@ void HttpConnection::refuse(http::status status, const std::string& message) {
     response.keep_alive(false);
     response.prepare_payload();
     keep_alive_ = false;
-    enqueue({std::make_shared<Response>(std::move(response)), {}, true});
+    enqueue({std::make_shared<Response>(std::move(response)), {}, true, {}});
 }
 
 void HttpConnection::respond(Response response) {
@@ -136,7 +139,7 @@ void HttpConnection::respond(Response response) {
                   [self = shared_from_this(), r = std::make_shared<Response>(std::move(response))] {
                       r->keep_alive(self->keep_alive_ && r->keep_alive());
                       for (const auto& [name, value] : self->response_fields_) r->set(name, value);
-                      self->enqueue({r, {}, true});
+                      self->enqueue({r, {}, true, {}});
                   });
 }
 
@@ -145,16 +148,47 @@ void HttpConnection::start_sse(Response head, std::function<void()> on_closed) {
     for (const auto& field : head) empty.set(field.name_string(), field.value());
     empty.set(http::field::content_type, "text/event-stream");
     empty.set(http::field::cache_control, "no-cache");
-    empty.chunked(true);
+    begin_stream(std::move(empty), std::move(on_closed));
+}
+
+void HttpConnection::start_stream(const Response& head, std::function<void()> on_closed) {
+    http::response<http::empty_body> empty{head.result(), head.version()};
+    for (const auto& field : head) empty.set(field.name_string(), field.value());
+    begin_stream(std::move(empty), std::move(on_closed));
+}
+
+void HttpConnection::begin_stream(http::response<http::empty_body> head, std::function<void()> on_closed) {
+    head.chunked(true);
     net::dispatch(stream_.get_executor(),
-                  [self = shared_from_this(), empty = std::move(empty), on_closed = std::move(on_closed)]() mutable {
+                  [self = shared_from_this(), head = std::move(head), on_closed = std::move(on_closed)]() mutable {
+                      if (self->closed_) {  // the client left before the stream began
+                          if (on_closed) net::post(self->stream_.get_executor(), std::move(on_closed));
+                          return;
+                      }
                       self->streaming_ = true;
                       self->on_closed_ = std::move(on_closed);
-                      for (const auto& [name, value] : self->response_fields_) empty.set(name, value);
+                      head.keep_alive(self->keep_alive_ && head.keep_alive());
+                      for (const auto& [name, value] : self->response_fields_) head.set(name, value);
                       std::ostringstream head_bytes;
-                      head_bytes << empty.base();  // the status line, the fields and the blank line
-                      self->enqueue({{}, head_bytes.str(), false});
+                      head_bytes << head.base();  // the status line, the fields and the blank line
+                      self->enqueue({{}, head_bytes.str(), false, {}});
+                      self->watch_client();
                   });
+}
+
+void HttpConnection::watch_client() {
+    stream_.socket().async_wait(
+        tcp::socket::wait_read, [self = shared_from_this(), watch = ++watches_](beast::error_code error) {
+            if (error || watch != self->watches_ || self->closed_ || !self->streaming_) return;
+            // A wait completes on a readiness event that may be stale (its bytes already read), so
+            // peek without blocking: 0 is the client's FIN, bytes are a request sent ahead (left in
+            // the socket for read_header once the stream is over), and "nothing yet" waits again.
+            char byte = 0;
+            const ssize_t peeked = ::recv(self->stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+            if (peeked > 0) return;
+            if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return self->watch_client();
+            self->close();  // closed or reset
+        });
 }
 
 void HttpConnection::write(std::string bytes) {
@@ -164,19 +198,24 @@ void HttpConnection::write(std::string bytes) {
         std::string chunk;
         chunk.reserve(bytes.size() + 24);
         chunk.append(size, end).append("\r\n").append(bytes).append("\r\n");
-        self->enqueue({{}, std::move(chunk), false});
+        self->enqueue({{}, std::move(chunk), false, {}});
     });
 }
 
-void HttpConnection::finish() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+void HttpConnection::finish() { finish_then({}); }
+
+void HttpConnection::finish_then(std::function<void()> flushed) {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this(), flushed = std::move(flushed)]() mutable {
         self->on_closed_ = nullptr;  // the stream ended on purpose
-        self->enqueue({{}, "0\r\n\r\n", true});
+        self->enqueue({{}, "0\r\n\r\n", true, std::move(flushed)});
     });
 }
 
 void HttpConnection::enqueue(Output output) {
-    if (closed_) return;
+    if (closed_) {
+        if (output.flushed) output.flushed();
+        return;
+    }
     // A client that stopped reading lets output pile up; one output larger than the limit (a long
     // message, or a replay) still goes to a client that reads it, so the largest is not counted.
     if (!output.bytes.empty()) {
@@ -184,7 +223,9 @@ void HttpConnection::enqueue(Output output) {
         for (const Output& queued : queue_) largest = std::max(largest, queued.bytes.size());
         if (pending_bytes_ - largest > settings_.max_pending_write_bytes) {
             spdlog::warn("dropping an HTTP client that stopped reading ({} bytes pending)", pending_bytes_);
-            return close();
+            close();
+            if (output.flushed) output.flushed();
+            return;
         }
     }
     pending_bytes_ += output.bytes.size();
@@ -223,7 +264,7 @@ void HttpConnection::write_next() {
 void HttpConnection::written(const beast::error_code& error, size_t outputs) {
     writing_ = false;
     if (closed_) {  // close() ran while this write was in flight; its output is released now
-        queue_.clear();
+        release_queue();
         return;
     }
     if (error) return close();
@@ -231,20 +272,33 @@ void HttpConnection::written(const beast::error_code& error, size_t outputs) {
     bool response_done = false;
     bool reuse = keep_alive_;
     for (size_t i = 0; i < outputs; ++i) {
-        Output& done = queue_.front();
+        Output done = std::move(queue_.front());
+        queue_.pop_front();
         pending_bytes_ -= done.bytes.size();
         if (done.ends_response) {
             response_done = true;
             if (done.response) reuse = done.response->keep_alive();
         }
-        queue_.pop_front();
+        if (done.flushed) done.flushed();
     }
     if (response_done) {
+        if (streaming_) {  // stop watching the client: the next request's read takes over
+            ++watches_;
+            beast::error_code ignored;
+            stream_.socket().cancel(ignored);
+        }
         streaming_ = false;
         if (!reuse) return linger();
         if (queue_.empty()) return read_header();
     }
     write_next();
+}
+
+void HttpConnection::release_queue() {
+    auto dropped = std::move(queue_);
+    queue_.clear();
+    for (Output& output : dropped)
+        if (output.flushed) output.flushed();
 }
 
 void HttpConnection::linger() {
@@ -269,7 +323,7 @@ void HttpConnection::close() {
     if (closed_) return;
     closed_ = true;
     // A write in flight still uses the queue's front outputs; written() releases them.
-    if (!writing_) queue_.clear();
+    if (!writing_) release_queue();
     pending_bytes_ = 0;
     read_deadline_.cancel();
     beast::error_code ignored;

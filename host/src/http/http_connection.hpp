@@ -4,7 +4,8 @@
 // hands it to the handler, and writes back either one response or an SSE stream (chunked, so the
 // connection is reused afterwards). Writes are queued on the connection's strand; a client that
 // stops reading is dropped once the queue passes its limit, and a stream's events stay buffered
-// in its session for the client to resume.
+// in its session for the client to resume. While a response streams, the connection watches for
+// the client closing its end, so a stream learns at once that nobody reads it any more.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -43,6 +44,11 @@ class HttpConnection : public SseSink, public std::enable_shared_from_this<HttpC
     // Starts an SSE response with the status and headers of `head`; events follow via write().
     // `on_closed` runs if the connection dies before the stream ends. Any thread.
     void start_sse(Response head, std::function<void()> on_closed);
+    // Starts a chunked response with exactly the status and fields of `head` (a plugin's stream);
+    // the body follows via write(), and finish() ends it. As start_sse otherwise. Any thread.
+    void start_stream(const Response& head, std::function<void()> on_closed);
+    // finish(), and `flushed` runs once the last chunk left or the connection closed. Any thread.
+    void finish_then(std::function<void()> flushed);
 
     // Adds a header field to every response to the current request (CORS grants). Only from the
     // handler, before it returns.
@@ -59,6 +65,7 @@ class HttpConnection : public SseSink, public std::enable_shared_from_this<HttpC
         std::shared_ptr<Response> response;
         std::string bytes;
         bool ends_response = false;
+        std::function<void()> flushed;  // runs once written or dropped
     };
 
     // Reading has its own deadline rather than the stream's, which would close the socket: a
@@ -69,11 +76,16 @@ class HttpConnection : public SseSink, public std::enable_shared_from_this<HttpC
     void read_body();
     void on_request();
     void refuse(beast::http::status status, const std::string& message);
+    void begin_stream(beast::http::response<beast::http::empty_body> head, std::function<void()> on_closed);
+    // Waits for the client to close its end while a response streams.
+    void watch_client();
     void enqueue(Output output);
     void write_next();
     void written(const beast::error_code& error, size_t outputs);
     // Closes gracefully after the last response: stop sending, drain the input, then close().
     void linger();
+    // Drops what is queued, running each output's `flushed`.
+    void release_queue();
     void drain();
     void close();
 
@@ -93,6 +105,7 @@ class HttpConnection : public SseSink, public std::enable_shared_from_this<HttpC
     bool keep_alive_ = true;
     bool closed_ = false;
     size_t pending_bytes_ = 0;
+    uint64_t watches_ = 0;  // counts watch_client() calls, so that a stale wait is recognised
     std::function<void()> on_closed_;
     std::vector<std::pair<std::string, std::string>> response_fields_;  // of the current request
 };

@@ -4,6 +4,7 @@
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
+#include "http/plugin_stream.hpp"
 #include "http/security.hpp"
 #include "http_routes.hpp"
 #include "plugin_instance.hpp"
@@ -91,7 +92,8 @@ json parse_query(std::string_view query) {
 
 }  // namespace
 
-HttpFrontend::HttpFrontend(Server& server, const HttpSettings& settings) : server_(server), settings_(settings) {}
+HttpFrontend::HttpFrontend(Server& server, const HttpSettings& settings)
+    : server_(server), settings_(settings), plugin_streams_(std::make_shared<PluginStreams>()) {}
 
 size_t HttpFrontend::session_count() const {
     std::lock_guard lock(mutex_);
@@ -457,6 +459,9 @@ void HttpFrontend::shutdown() {
         for (const auto& [id, entry] : sessions_) ids.push_back(id);
     }
     for (const auto& id : ids) end_session(id);
+    // Plugin streams end with their last chunk rather than a cut connection; a client that
+    // does not take it within the bound is cut when the process exits.
+    plugin_streams_->stop(std::chrono::milliseconds(300));
 }
 
 void HttpFrontend::add_cors(const Request& request, Response& response) const {
@@ -521,6 +526,7 @@ void HttpFrontend::handle_api(Request& request, const std::shared_ptr<HttpConnec
         connection->respond(std::move(response));
         keep.reset();
     };
+    http_request->stream = std::make_shared<PluginStream>(connection, head, plugin_streams_);
     auto route = match->route;
     server_.executor().post([route, raw = http_request.get()] { route.handler(route.user, raw); });
 }

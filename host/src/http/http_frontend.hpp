@@ -25,6 +25,8 @@ class Session;
 
 namespace switchboard::host::http {
 
+class PluginStreams;
+
 class HttpFrontend : public std::enable_shared_from_this<HttpFrontend> {
  public:
     HttpFrontend(Server& server, const HttpSettings& settings);
@@ -32,7 +34,7 @@ class HttpFrontend : public std::enable_shared_from_this<HttpFrontend> {
     void handle(Request request, const std::shared_ptr<HttpConnection>& connection);
     // Expires idle sessions from now on, until shutdown.
     void start_expiry();
-    // Ends every session.
+    // Ends every session and every plugin stream.
     void shutdown();
     size_t session_count() const;
 
@@ -60,6 +62,7 @@ class HttpFrontend : public std::enable_shared_from_this<HttpFrontend> {
 
     Server& server_;
     const HttpSettings& settings_;
+    const std::shared_ptr<PluginStreams> plugin_streams_;
 
     mutable std::mutex mutex_;
     std::map<std::string, Entry> sessions_;  // guarded by mutex_

@@ -19,6 +19,10 @@ if(EXISTS ${workflow_dir}/tests/package.json)
   add_test(NAME workflow_kinds
            COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/kinds.test.mjs)
   set_tests_properties(workflow_kinds PROPERTIES TIMEOUT 120 ENVIRONMENT "${workflow_test_env}")
+  # The HTTP API over the real host's HTTP transport, the SSE event stream included.
+  add_test(NAME workflow_http
+           COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/http.test.mjs)
+  set_tests_properties(workflow_http PROPERTIES TIMEOUT 120 ENVIRONMENT "${workflow_test_env}")
   # The crash test: WORKFLOW_CRASH_KILLS sets how many times the host is killed (the issue asks 20).
   add_test(NAME workflow_crash
            COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/crash.test.mjs)

@@ -2,6 +2,7 @@
 // resumption of unfinished runs shortly after load.
 #include "engine.hpp"
 #include "host_adapter.hpp"
+#include "http_api.hpp"
 #include "plugin_config.hpp"
 #include "tools.hpp"
 
@@ -33,6 +34,7 @@ class WorkflowPlugin : public switchboard::Plugin {
     PluginConfig config_;
     HostAdapter host_;  // outlives engine_, which cancels its timers through it
     Engine engine_;
+    HttpApi http_{*this, engine_, host_};  // after engine_: ends its event streams first
 };
 
 }  // namespace workflow

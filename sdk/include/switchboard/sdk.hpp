@@ -349,6 +349,154 @@ inline Json HttpRequest::json() const {
 // Runs on the host's blocking pool, so it may use disk or a database.
 using HttpHandler = std::function<HttpResponse(const HttpRequest& request)>;
 
+// One SSE event in wire format: `id:` and `event:` when not empty, one `data:` line per line of
+// `data`, and the blank line that ends the event. Throws std::invalid_argument when `id` or
+// `event` holds a line break.
+inline std::string format_sse_event(std::string_view id, std::string_view event, std::string_view data) {
+    if (id.find_first_of("\r\n") != std::string_view::npos || event.find_first_of("\r\n") != std::string_view::npos)
+        throw std::invalid_argument("an SSE event id or type must not contain a line break");
+    std::string out;
+    out.reserve(data.size() + id.size() + event.size() + 24);
+    if (!id.empty()) out.append("id: ").append(id).append("\n");
+    if (!event.empty()) out.append("event: ").append(event).append("\n");
+    size_t start = 0;
+    for (;;) {
+        const size_t end = data.find_first_of("\r\n", start);
+        out.append("data: ").append(data.substr(start, end - start)).append("\n");
+        if (end == std::string_view::npos) break;
+        start = end + (data.compare(end, 2, "\r\n") == 0 ? 2 : 1);
+    }
+    return out.append("\n");
+}
+
+// A streamed answer to one HTTP request (switchboard.http/1 http_stream_*), typically Server-Sent
+// Events. A stream route's handler gets one; it either answers whole with respond() (an error,
+// say) or calls begin() and then writes as long as it likes, from any thread, keeping the
+// HttpStreamPtr. The request ends with end() or when the last HttpStreamPtr goes away.
+//
+//   add_http_stream_route("GET", "/ticks", [this](const HttpRequest&, HttpStreamPtr stream) {
+//       stream->on_closed([this] { wake_writer(); });  // the client left or the server stops
+//       if (!stream->begin()) return;                   // 200 text/event-stream
+//       keep(stream);                                   // write later: stream->send_event(...)
+//   });
+//
+// Writes never block: a client that stops reading is dropped by the host once its write queue
+// passes http.max_pending_write_bytes, and then closed() turns true and on_closed runs.
+class HttpStream {
+ public:
+    HttpStream(const sb_http_service* service, sb_http_request* request) : service_(service), request_(request) {}
+    HttpStream(const HttpStream&) = delete;
+    HttpStream& operator=(const HttpStream&) = delete;
+    ~HttpStream() { end(); }
+
+    // Whether the host can stream (an older host cannot; begin() then answers 501).
+    bool supported() const { return SB_HTTP_SERVICE_HAS(service_, http_stream_end); }
+
+    // `fn` runs once when the stream can no longer reach its client (it left, stopped reading, or
+    // the server is stopping), on any thread; it must not block. Set it before begin().
+    void on_closed(std::function<void()> fn) {
+        std::lock_guard lock(callback_mutex_);
+        on_closed_ = std::move(fn);
+    }
+
+    // Sends the status and headers (`headers`: {"Name": "value"}); the body follows. An empty
+    // content type means text/event-stream (with Cache-Control: no-cache). Returns false when the
+    // stream did not begin: already answered, the host cannot stream (the client gets a 501), or
+    // the server is stopping.
+    bool begin(int status = 200, std::string_view content_type = {}, const Json& headers = Json::object()) {
+        std::lock_guard lock(write_mutex_);
+        if (answered_ || ended_) return false;
+        answered_ = true;
+        if (!supported()) {
+            const std::string body = Json{{"error", "this host cannot stream HTTP responses"}}.dump();
+            service_->http_respond(request_, 501, {}, to_sb(body));
+            ended_ = true;
+            return false;
+        }
+        const std::string fields = headers.empty() ? std::string() : headers.dump();
+        if (service_->http_stream_begin(request_, status, to_sb(content_type), to_sb(fields), &closed_trampoline,
+                                        this) == 1)
+            return true;
+        closed_ = true;
+        return false;
+    }
+
+    // Answers with a whole response instead of a stream; only before begin().
+    void respond(const HttpResponse& response) {
+        std::lock_guard lock(write_mutex_);
+        if (answered_ || ended_) return;
+        answered_ = true;
+        ended_ = true;
+        service_->http_respond(request_, response.status, to_sb(response.content_type), to_sb(response.body));
+    }
+
+    // Queues bytes of the body. False once the stream is closed (or not begun): stop writing.
+    bool write(std::string_view bytes) {
+        std::lock_guard lock(write_mutex_);
+        if (!answered_ || ended_ || closed_) return false;
+        if (service_->http_stream_write(request_, to_sb(bytes)) == 1) return true;
+        closed_ = true;
+        return false;
+    }
+    // One SSE event (see format_sse_event).
+    bool send_event(std::string_view id, std::string_view event, std::string_view data) {
+        return write(format_sse_event(id, event, data));
+    }
+    // An SSE comment: keeps proxies from cutting a quiet stream.
+    bool send_comment(std::string_view text) {
+        std::string line = ": ";
+        for (char c : text) line += (c == '\r' || c == '\n') ? ' ' : c;
+        return write(line.append("\n\n"));
+    }
+
+    // The client can no longer be reached; writes fail from now on.
+    bool closed() const { return closed_; }
+
+    // Ends the body and the request; what was never answered gets a 500. Idempotent.
+    void end() {
+        {
+            std::lock_guard lock(write_mutex_);
+            if (ended_) return;
+            ended_ = true;
+        }
+        // Outside write_mutex_: the host waits here for a running on_closed, which may write.
+        if (supported()) {
+            service_->http_stream_end(request_);
+        } else {
+            const std::string body = Json{{"error", "the plugin ended the request without answering"}}.dump();
+            service_->http_respond(request_, 500, {}, to_sb(body));
+        }
+    }
+
+ private:
+    static void closed_trampoline(void* user) {
+        auto* self = static_cast<HttpStream*>(user);
+        self->closed_ = true;
+        std::function<void()> fn;
+        {
+            std::lock_guard lock(self->callback_mutex_);
+            fn = std::move(self->on_closed_);
+        }
+        try {
+            if (fn) fn();
+        } catch (...) {  // nothing may escape into the host
+        }
+    }
+
+    const sb_http_service* service_;
+    sb_http_request* request_;
+    std::atomic<bool> closed_{false};
+    std::mutex write_mutex_;
+    bool answered_ = false;  // guarded by write_mutex_
+    bool ended_ = false;     // guarded by write_mutex_
+    std::mutex callback_mutex_;
+    std::function<void()> on_closed_;  // guarded by callback_mutex_
+};
+using HttpStreamPtr = std::shared_ptr<HttpStream>;
+
+// Runs on the host's blocking pool. Throwing HttpError before begin() answers with its status.
+using HttpStreamHandler = std::function<void(const HttpRequest& request, HttpStreamPtr stream)>;
+
 // ---- the plugin base class ---------------------------------------------------------------
 
 class Plugin {
@@ -475,8 +623,23 @@ class Plugin {
     bool add_http_route(std::string_view method, std::string_view path, HttpHandler handler) {
         const sb_http_service* service = http();
         if (service == nullptr) return false;
-        auto route = std::make_unique<HttpRoute>(HttpRoute{this, service, std::move(handler)});
+        auto route = std::make_unique<HttpRoute>(HttpRoute{this, service, std::move(handler), nullptr});
         if (!service->add_route(api_->host, to_sb(method), to_sb(path), &serve_http, route.get())) {
+            throw std::runtime_error("HTTP route " + std::string(method) + " " + std::string(path) +
+                                     " refused: " + std::string(from_sb(api_->last_error(api_->host))));
+        }
+        std::lock_guard lock(subscriptions_mutex_);
+        http_routes_.push_back(std::move(route));
+        return true;
+    }
+
+    // Like add_http_route, for a handler that may stream its answer (Server-Sent Events, say)
+    // through the HttpStream it gets. Returns false when the host has no HTTP service.
+    bool add_http_stream_route(std::string_view method, std::string_view path, HttpStreamHandler handler) {
+        const sb_http_service* service = http();
+        if (service == nullptr) return false;
+        auto route = std::make_unique<HttpRoute>(HttpRoute{this, service, nullptr, std::move(handler)});
+        if (!service->add_route(api_->host, to_sb(method), to_sb(path), &serve_http_stream, route.get())) {
             throw std::runtime_error("HTTP route " + std::string(method) + " " + std::string(path) +
                                      " refused: " + std::string(from_sb(api_->last_error(api_->host))));
         }
@@ -668,21 +831,42 @@ class Plugin {
         Plugin* plugin;
         const sb_http_service* service;
         HttpHandler handler;
+        HttpStreamHandler stream_handler;
     };
+
+    static HttpRequest read_http_request(const sb_http_service* service, sb_http_request* raw) {
+        const Json info = Json::parse(from_sb(service->http_request_info(raw)));
+        return HttpRequest{info.value("method", ""),
+                           info.value("path", ""),
+                           info.value("query", Json::object()),
+                           info.value("params", Json::object()),
+                           info.value("headers", Json::object()),
+                           std::string(from_sb(service->http_body(raw)))};
+    }
+
+    static void serve_http_stream(void* user, sb_http_request* raw) {
+        auto* route = static_cast<HttpRoute*>(user);
+        route->plugin->post_blocking([route, raw]() {
+            auto stream = std::make_shared<HttpStream>(route->service, raw);
+            try {
+                route->stream_handler(read_http_request(route->service, raw), stream);
+            } catch (const HttpError& e) {
+                stream->respond(HttpResponse::json({{"error", e.what()}}, e.status()));
+            } catch (const nlohmann::json::exception& e) {
+                stream->respond(HttpResponse::json({{"error", std::string("invalid request: ") + e.what()}}, 400));
+            } catch (const std::exception& e) {
+                stream->respond(HttpResponse::json({{"error", e.what()}}, 500));
+            }
+            // A stream the handler did not keep ends here (a 500 if it was never answered).
+        });
+    }
 
     static void serve_http(void* user, sb_http_request* raw) {
         auto* route = static_cast<HttpRoute*>(user);
         route->plugin->post_blocking([route, raw]() {
             HttpResponse response;
             try {
-                const Json info = Json::parse(from_sb(route->service->http_request_info(raw)));
-                HttpRequest request{info.value("method", ""),
-                                    info.value("path", ""),
-                                    info.value("query", Json::object()),
-                                    info.value("params", Json::object()),
-                                    info.value("headers", Json::object()),
-                                    std::string(from_sb(route->service->http_body(raw)))};
-                response = route->handler(request);
+                response = route->handler(read_http_request(route->service, raw));
             } catch (const HttpError& e) {
                 response = HttpResponse::json({{"error", e.what()}}, e.status());
             } catch (const nlohmann::json::exception& e) {

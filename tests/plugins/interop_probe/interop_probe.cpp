@@ -6,6 +6,7 @@
 #include <switchboard/sdk.hpp>
 
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <set>
@@ -122,7 +123,10 @@ class InteropProbe : public switchboard::Plugin {
         add_http_routes();
     }
     // The base class unsubscribes too, but only after events_ is gone; stop delivery first.
-    ~InteropProbe() override { unsubscribe(events_subscription_); }
+    ~InteropProbe() override {
+        unsubscribe(events_subscription_);
+        stop_tickers();
+    }
 
  private:
     // ---- long work, logging, failures ----
@@ -366,6 +370,82 @@ class InteropProbe : public switchboard::Plugin {
             if (!body.is_object()) throw HttpError(422, "the body must be a JSON object");
             return HttpResponse::json({{"word", request.params.value("word", "")}, {"body", body}}, 201);
         });
+        add_stream_routes();
+    }
+
+    // ---- streamed HTTP answers, through add_http_stream_route ----
+
+    // GET /ticks?count=N&interval_ms=M&pad=B: an SSE stream of N "tick" events (0: until the
+    // client leaves), M ms apart, each padded with B bytes; then the stream ends. GET
+    // /stream-stats tells what the streams saw: how many began, were closed under them (the
+    // client left, stopped reading, or the server stopped) and ended.
+    void add_stream_routes() {
+        using switchboard::HttpError;
+        using switchboard::HttpRequest;
+        using switchboard::HttpResponse;
+        using switchboard::HttpStreamPtr;
+        add_http_stream_route("GET", "/ticks", [this](const HttpRequest& request, HttpStreamPtr stream) {
+            auto number = [&](const char* name, int fallback, int high) {
+                const std::string text = request.query_value(name, std::to_string(fallback));
+                int value = -1;
+                try {
+                    value = std::stoi(text);
+                } catch (const std::exception&) {
+                }
+                if (value < 0 || value > high)
+                    throw HttpError(400, std::string(name) + " must be an integer from 0 to " + std::to_string(high));
+                return value;
+            };
+            const int count = number("count", 3, 1000000);
+            const int interval_ms = number("interval_ms", 10, 60000);
+            const int pad = number("pad", 0, 1 << 20);
+            stream->on_closed([this] {
+                std::lock_guard lock(streams_mutex_);
+                ++streams_closed_;
+                streams_changed_.notify_all();
+            });
+            if (!stream->begin(200, "", {{"X-Probe", "ticks"}})) return;
+            std::lock_guard lock(streams_mutex_);
+            ++streams_begun_;
+            tickers_.emplace_back([this, stream, count, interval_ms, pad] { tick(stream, count, interval_ms, pad); });
+        });
+        add_http_route("GET", "/stream-stats", [this](const HttpRequest&) {
+            std::lock_guard lock(streams_mutex_);
+            return HttpResponse::json({{"begun", streams_begun_},
+                                       {"closed", streams_closed_},
+                                       {"ended", streams_ended_},
+                                       {"events", events_sent_}});
+        });
+    }
+
+    void tick(const switchboard::HttpStreamPtr& stream, int count, int interval_ms, int pad) {
+        const std::string padding(static_cast<size_t>(pad), 'x');
+        for (int n = 1; count == 0 || n <= count; ++n) {
+            {
+                std::unique_lock lock(streams_mutex_);
+                streams_changed_.wait_for(lock, std::chrono::milliseconds(interval_ms),
+                                          [&] { return stopping_ || stream->closed(); });
+                if (stopping_ || stream->closed()) break;
+            }
+            const Json data = {{"n", n}, {"pad", padding}};
+            if (!stream->send_event(std::to_string(n), "tick", data.dump())) break;
+            std::lock_guard lock(streams_mutex_);
+            ++events_sent_;
+        }
+        stream->end();
+        std::lock_guard lock(streams_mutex_);
+        ++streams_ended_;
+    }
+
+    void stop_tickers() {
+        std::vector<std::thread> tickers;
+        {
+            std::lock_guard lock(streams_mutex_);
+            stopping_ = true;
+            streams_changed_.notify_all();
+            tickers.swap(tickers_);
+        }
+        for (auto& ticker : tickers) ticker.join();
     }
 
     SlowStats slow_;
@@ -377,6 +457,15 @@ class InteropProbe : public switchboard::Plugin {
 
     std::mutex counter_mutex_;
     int counter_ = 0;  // guarded by counter_mutex_
+
+    std::mutex streams_mutex_;
+    std::condition_variable streams_changed_;
+    std::vector<std::thread> tickers_;  // guarded by streams_mutex_
+    bool stopping_ = false;             // guarded by streams_mutex_
+    int streams_begun_ = 0;             // guarded by streams_mutex_
+    int streams_closed_ = 0;            // guarded by streams_mutex_
+    int streams_ended_ = 0;             // guarded by streams_mutex_
+    int events_sent_ = 0;               // guarded by streams_mutex_
 };
 
 }  // namespace
