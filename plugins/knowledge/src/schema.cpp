@@ -89,7 +89,9 @@ END;
 
 int user_version(Database& db) {
     Statement& statement = db.prepare("PRAGMA user_version");
-    return statement.step() ? static_cast<int>(statement.integer(0)) : 0;
+    const int version = statement.step() ? static_cast<int>(statement.integer(0)) : 0;
+    statement.reset();  // a statement left on its row holds a read transaction, and no checkpoint can run
+    return version;
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include <sqlite3.h>
 
 #include <cstdio>
+#include <filesystem>
 
 #include "test_store.hpp"
 
@@ -174,6 +175,30 @@ TEST_F(StoreTest, RankedSearchFindsByObservationWithSnippet) {
     const auto filtered = store_->search(kProject, query);
     ASSERT_EQ(filtered.size(), 1u);
     EXPECT_EQ(filtered[0].name, "Parser");
+}
+
+// A statement left mid-result keeps the connection's read transaction open, and then no
+// checkpoint can ever run: the WAL grows with every write and reads slow down. After any call
+// the store must hold no read transaction, so a second connection can checkpoint everything.
+TEST_F(StoreTest, HoldsNoReadTransactionBetweenCalls) {
+    store_->create_entities(kProject, {entity("A", "person", {"likes tea"}), entity("B", "team")}, "t");
+    store_->create_relations(kProject, {relation("A", "B", "member_of")}, "t");
+    store_->add_observations(kProject, {{"A", {"drinks coffee"}}}, "t");
+    store_->search_nodes(kProject, "tea");
+    store_->open_nodes(kProject, {"A", "B"});
+    store_->read_graph(kProject, Page{1, 0});
+    SearchQuery query;
+    query.text = "coffee";
+    store_->search(kProject, query);
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA journal_mode", nullptr, nullptr, nullptr), SQLITE_OK);  // finds the WAL
+    int wal_frames = -1;
+    int checkpointed = -1;
+    EXPECT_EQ(sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &wal_frames, &checkpointed), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+    EXPECT_EQ(std::filesystem::file_size(path() + "-wal"), 0u);  // truncated: nobody was reading
 }
 
 }  // namespace
