@@ -288,13 +288,16 @@ std::vector<int64_t> KnowledgeStore::matching_entity_ids(const std::string& proj
     // Three code points or more: the trigram indexes name the candidates, so the exact test runs
     // on a few rows. Shorter queries cannot use a trigram index and scan the project.
     const bool indexed = code_points(needle) >= 3;
-    const std::string candidates =
-        indexed ? " AND e.id IN (SELECT rowid FROM entity_text WHERE entity_text MATCH ?4 UNION SELECT o.entity_id "
-                  "FROM observations o WHERE o.id IN (SELECT rowid FROM observation_text WHERE observation_text "
-                  "MATCH ?4))"
-                : "";
-    Statement& select = db_.prepare("SELECT e.id FROM entities e WHERE e.project = ?1 AND " + valid_at("e", 2) +
-                                    candidates + " AND " + matches + " ORDER BY e.id");
+    // The candidates come first (CROSS JOIN fixes the order): left to itself the planner walks
+    // every entity of the project and looks each one up in the candidate list.
+    const std::string from =
+        indexed ? "WITH candidates (id) AS (SELECT rowid FROM entity_text WHERE entity_text MATCH ?4 UNION "
+                  "SELECT o.entity_id FROM observation_text CROSS JOIN observations o ON o.id = observation_text.rowid "
+                  "WHERE observation_text MATCH ?4) SELECT e.id FROM candidates CROSS JOIN entities e ON e.id = "
+                  "candidates.id"
+                : "SELECT e.id FROM entities e";
+    Statement& select = db_.prepare(from + " WHERE e.project = ?1 AND " + valid_at("e", 2) + " AND " + matches +
+                                    " ORDER BY e.id");
     select.bind(1, project).bind(2, as_of).bind(3, needle);
     if (indexed) select.bind(4, fts_phrase(query));
     std::vector<int64_t> ids;
@@ -403,41 +406,63 @@ std::vector<Relation> KnowledgeStore::all_relations(const std::string& project, 
 
 std::vector<SearchHit> KnowledgeStore::search(const std::string& project, const SearchQuery& query) {
     Scope scope(*this, false);
+    // CROSS JOIN keeps the index first: otherwise the planner may walk every entity of the
+    // project and run the MATCH once per entity. Snippets are made only for the hits returned.
     const std::string by_name =
-        "SELECT e.name, e.entity_type, bm25(entity_text), snippet(entity_text, -1, '[', ']', '…', 48) "
-        "FROM entity_text JOIN entities e ON e.id = entity_text.rowid "
+        "SELECT e.id, e.name, e.entity_type, bm25(entity_text), entity_text.rowid "
+        "FROM entity_text CROSS JOIN entities e ON e.id = entity_text.rowid "
         "WHERE entity_text MATCH ?1 AND e.project = ?2 AND " +
         valid_at("e", 3);
     const std::string by_observation =
-        "SELECT e.name, e.entity_type, bm25(observation_text), snippet(observation_text, 0, '[', ']', '…', 48) "
-        "FROM observation_text JOIN observations o ON o.id = observation_text.rowid "
-        "JOIN entities e ON e.id = o.entity_id "
+        "SELECT e.id, e.name, e.entity_type, bm25(observation_text), observation_text.rowid "
+        "FROM observation_text CROSS JOIN observations o ON o.id = observation_text.rowid "
+        "CROSS JOIN entities e ON e.id = o.entity_id "
         "WHERE observation_text MATCH ?1 AND e.project = ?2 AND " +
         valid_at("e", 3) + " AND " + valid_at("o", 3);
-    std::map<std::string, SearchHit> best;  // by entity name: the best-ranked match
+    struct Ranked {
+        SearchHit hit;
+        bool in_observation = false;
+        int64_t text_rowid = 0;  // the row of the index that matched best, for its snippet
+    };
+    std::map<int64_t, Ranked> best;  // by entity id: the best-ranked match
     for (const std::string* sql : {&by_name, &by_observation}) {
         Statement& select = db_.prepare(*sql);
         select.bind(1, query.text).bind(2, project).bind(3, query.as_of);
         while (select.step()) {
-            SearchHit hit{select.text(0), select.text(1), select.real(2), select.text(3)};
-            auto [it, inserted] = best.emplace(hit.name, hit);
-            if (!inserted && hit.score < it->second.score) it->second = hit;
+            Ranked ranked{SearchHit{select.text(1), select.text(2), select.real(3), {}}, sql == &by_observation,
+                          select.integer(4)};
+            auto [it, inserted] = best.emplace(select.integer(0), ranked);
+            if (!inserted && ranked.hit.score < it->second.hit.score) it->second = std::move(ranked);
         }
         select.reset();
     }
-    std::vector<SearchHit> hits;
-    for (auto& [name, hit] : best) {
+    std::vector<Ranked> ranked;
+    for (auto& [id, match] : best) {
         if (!query.entity_types.empty() && std::find(query.entity_types.begin(), query.entity_types.end(),
-                                                     hit.entity_type) == query.entity_types.end())
+                                                     match.hit.entity_type) == query.entity_types.end())
             continue;
-        hits.push_back(std::move(hit));
+        ranked.push_back(std::move(match));
     }
-    std::stable_sort(hits.begin(), hits.end(),
-                     [](const SearchHit& a, const SearchHit& b) { return a.score < b.score; });
-    const auto offset = std::min(hits.size(), static_cast<size_t>(std::max<int64_t>(0, query.offset)));
-    hits.erase(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(offset));
-    if (query.limit > 0 && hits.size() > static_cast<size_t>(query.limit))
-        hits.resize(static_cast<size_t>(query.limit));
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const Ranked& a, const Ranked& b) { return a.hit.score < b.hit.score; });
+    const auto offset = std::min(ranked.size(), static_cast<size_t>(std::max<int64_t>(0, query.offset)));
+    ranked.erase(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(offset));
+    if (query.limit > 0 && ranked.size() > static_cast<size_t>(query.limit))
+        ranked.resize(static_cast<size_t>(query.limit));
+    std::vector<SearchHit> hits;
+    hits.reserve(ranked.size());
+    for (Ranked& match : ranked) {
+        Statement& snippet = db_.prepare(
+            match.in_observation
+                ? "SELECT snippet(observation_text, 0, '[', ']', '…', 48) FROM observation_text "
+                  "WHERE observation_text MATCH ?1 AND rowid = ?2"
+                : "SELECT snippet(entity_text, -1, '[', ']', '…', 48) FROM entity_text "
+                  "WHERE entity_text MATCH ?1 AND rowid = ?2");
+        snippet.bind(1, query.text).bind(2, match.text_rowid);
+        if (snippet.step()) match.hit.snippet = snippet.text(0);
+        snippet.reset();
+        hits.push_back(std::move(match.hit));
+    }
     return hits;
 }
 
