@@ -105,12 +105,16 @@ std::vector<NewEntity> KnowledgeStore::create_entities(const std::string& projec
         if (!insert.step()) continue;  // a current entity of that name exists: ignored, as the reference does
         const int64_t id = insert.integer(0);
         insert.reset();
+        index_entity(id, entity.name, entity.entity_type);
         for (const std::string& content : entity.observations) {
             Statement& add = db_.prepare(
                 "INSERT INTO observations (entity_id, content, source, created_at, updated_at, valid_from) "
-                "VALUES (?1, ?2, ?3, ?4, ?4, ?5) ON CONFLICT (entity_id, content) DO NOTHING");
+                "VALUES (?1, ?2, ?3, ?4, ?4, ?5) ON CONFLICT (entity_id, content) DO NOTHING RETURNING id");
             add.bind(1, id).bind(2, content).bind(3, source).bind(4, now).bind(5, entity.valid_from.value_or(now));
-            add.run();
+            if (!add.step()) continue;
+            const int64_t observation_id = add.integer(0);
+            add.reset();
+            index_observation(observation_id, content);
         }
         created.push_back(entity);
     }
@@ -158,8 +162,11 @@ std::vector<ObservationsAdded> KnowledgeStore::add_observations(const std::strin
                 "updated_at = excluded.updated_at, valid_from = excluded.valid_from "
                 "WHERE observations.valid_to IS NOT NULL RETURNING id");
             add.bind(1, *id).bind(2, content).bind(3, source).bind(4, now);
-            if (add.step()) result.added.push_back(content);
+            if (!add.step()) continue;
+            const int64_t observation_id = add.integer(0);
             add.reset();
+            index_observation(observation_id, content);
+            result.added.push_back(content);
         }
         if (!result.added.empty())
             db_.prepare("UPDATE entities SET updated_at = ?1 WHERE id = ?2").bind(1, now).bind(2, *id).run();
@@ -308,6 +315,23 @@ std::vector<int64_t> KnowledgeStore::matching_entity_ids(const std::string& proj
 
 // ---- helpers --------------------------------------------------------------------------------
 
+// The trigram indexes' rows carry the ids of the rows they index. OR REPLACE: an entity opened
+// again, or retyped, replaces its old row; an observation opened again keeps the same text.
+void KnowledgeStore::index_entity(int64_t id, const std::string& name, const std::string& entity_type) {
+    db_.prepare("INSERT OR REPLACE INTO entity_text (rowid, name, entity_type) VALUES (?1, ?2, ?3)")
+        .bind(1, id)
+        .bind(2, name)
+        .bind(3, entity_type)
+        .run();
+}
+
+void KnowledgeStore::index_observation(int64_t id, const std::string& content) {
+    db_.prepare("INSERT OR REPLACE INTO observation_text (rowid, content) VALUES (?1, ?2)")
+        .bind(1, id)
+        .bind(2, content)
+        .run();
+}
+
 std::optional<int64_t> KnowledgeStore::entity_id(const std::string& project, const std::string& name) {
     Statement& select = db_.prepare("SELECT id FROM entities WHERE project = ?1 AND name = ?2 AND valid_to IS NULL");
     select.bind(1, project).bind(2, name);
@@ -317,42 +341,16 @@ std::optional<int64_t> KnowledgeStore::entity_id(const std::string& project, con
     return id;
 }
 
-std::vector<Entity> KnowledgeStore::load_entities(const std::vector<int64_t>& ids, const AsOf& as_of) {
-    std::vector<Entity> entities;
-    entities.reserve(ids.size());
-    for (const int64_t id : ids) {
-        Statement& select = db_.prepare(
-            "SELECT name, entity_type, properties, source, created_at, updated_at, valid_from, valid_to "
-            "FROM entities WHERE id = ?1");
-        select.bind(1, id);
-        if (!select.step()) continue;
-        Entity entity;
-        entity.id = id;
-        entity.name = select.text(0);
-        entity.entity_type = select.text(1);
-        entity.properties = parse_properties(select.text(2));
-        entity.provenance = read_provenance(select, 3);
-        select.reset();
-        Statement& observations = db_.prepare(
-            "SELECT content, source, created_at, updated_at, valid_from, valid_to FROM observations o "
-            "WHERE o.entity_id = ?1 AND " +
-            valid_at("o", 2) + " ORDER BY o.id");
-        observations.bind(1, id).bind(2, as_of);
-        while (observations.step())
-            entity.observations.push_back(Observation{observations.text(0), read_provenance(observations, 1)});
-        observations.reset();
-        entities.push_back(std::move(entity));
-    }
-    return entities;
-}
+namespace {
 
-std::vector<Entity> KnowledgeStore::all_entities(const std::string& project, const AsOf& as_of) {
-    Statement& select = db_.prepare(
-        "SELECT e.id, e.name, e.entity_type, e.properties, e.source, e.created_at, e.updated_at, e.valid_from, "
-        "e.valid_to, o.content, o.source, o.created_at, o.updated_at, o.valid_from, o.valid_to "
-        "FROM entities e LEFT JOIN observations o ON o.entity_id = e.id AND " +
-        valid_at("o", 2) + " WHERE e.project = ?1 AND " + valid_at("e", 2) + " ORDER BY e.id, o.id");
-    select.bind(1, project).bind(2, as_of);
+// The columns of an entity joined with its observations, as collect_entities reads them.
+constexpr const char* kEntityWithObservations =
+    "SELECT e.id, e.name, e.entity_type, e.properties, e.source, e.created_at, e.updated_at, e.valid_from, "
+    "e.valid_to, o.content, o.source, o.created_at, o.updated_at, o.valid_from, o.valid_to "
+    "FROM entities e LEFT JOIN observations o ON o.entity_id = e.id AND ";
+
+// Rows of kEntityWithObservations ordered by entity: one Entity per id, observations in order.
+std::vector<Entity> collect_entities(Statement& select) {
     std::vector<Entity> entities;
     while (select.step()) {
         const int64_t id = select.integer(0);
@@ -372,22 +370,45 @@ std::vector<Entity> KnowledgeStore::all_entities(const std::string& project, con
     return entities;
 }
 
+// A JSON array for json_each(): one statement for a whole list instead of one per item.
+template <typename Items, typename Item>
+std::string json_list(const Items& items, Item item) {
+    Json list = Json::array();
+    for (const auto& value : items) list.push_back(item(value));
+    return list.dump();
+}
+
+}  // namespace
+
+// Entities by id, in id order (every caller's ids are in creation order).
+std::vector<Entity> KnowledgeStore::load_entities(const std::vector<int64_t>& ids, const AsOf& as_of) {
+    if (ids.empty()) return {};
+    Statement& select = db_.prepare(std::string(kEntityWithObservations) + valid_at("o", 2) +
+                                    " WHERE e.id IN (SELECT value FROM json_each(?1)) ORDER BY e.id, o.id");
+    select.bind(1, json_list(ids, [](int64_t id) { return id; })).bind(2, as_of);
+    return collect_entities(select);
+}
+
+std::vector<Entity> KnowledgeStore::all_entities(const std::string& project, const AsOf& as_of) {
+    Statement& select = db_.prepare(std::string(kEntityWithObservations) + valid_at("o", 2) +
+                                    " WHERE e.project = ?1 AND " + valid_at("e", 2) + " ORDER BY e.id, o.id");
+    select.bind(1, project).bind(2, as_of);
+    return collect_entities(select);
+}
+
 std::vector<Relation> KnowledgeStore::relations_touching(const std::string& project,
                                                          const std::vector<Entity>& entities, const AsOf& as_of) {
-    std::map<int64_t, Relation> found;  // by id: creation order, each once
-    for (const Entity& entity : entities) {
-        for (const char* column : {"from_name", "to_name"}) {
-            Statement& select =
-                db_.prepare(std::string("SELECT ") + kRelationColumns +
-                            " FROM relations r WHERE r.project = ?1 AND r." + column + " = ?2 AND " + valid_at("r", 3));
-            select.bind(1, project).bind(2, entity.name).bind(3, as_of);
-            while (select.step()) found.emplace(select.integer(0), read_relation(select));
-            select.reset();
-        }
-    }
+    if (entities.empty()) return {};
+    // Two index lookups (from, to) rather than an OR, which the planner answers by a scan.
+    const auto touching = [](const char* column) {
+        return std::string("SELECT ") + kRelationColumns + " FROM relations r WHERE r.project = ?1 AND r." + column +
+               " IN (SELECT value FROM json_each(?2)) AND " + valid_at("r", 3);
+    };
+    Statement& select = db_.prepare(touching("from_name") + " UNION " + touching("to_name") + " ORDER BY 1");
+    select.bind(1, project).bind(2, json_list(entities, [](const Entity& e) { return e.name; })).bind(3, as_of);
     std::vector<Relation> relations;
-    relations.reserve(found.size());
-    for (auto& [id, relation] : found) relations.push_back(std::move(relation));
+    while (select.step()) relations.push_back(read_relation(select));
+    select.reset();
     return relations;
 }
 
@@ -483,15 +504,16 @@ void KnowledgeStore::supersede_observation(const std::string& project, const std
         .run();
     if (db_.changes() == 0)
         throw NotFound("Entity " + entity + " has no current observation \"" + old_content + "\" to supersede");
-    db_.prepare(
-           "INSERT INTO observations (entity_id, content, source, created_at, updated_at, valid_from) "
-           "VALUES (?1, ?2, ?3, ?4, ?4, ?4) ON CONFLICT (entity_id, content) DO UPDATE SET valid_to = NULL, "
-           "updated_at = excluded.updated_at, valid_from = excluded.valid_from")
-        .bind(1, *id)
-        .bind(2, new_content)
-        .bind(3, source)
-        .bind(4, now)
-        .run();
+    Statement& add = db_.prepare(
+        "INSERT INTO observations (entity_id, content, source, created_at, updated_at, valid_from) "
+        "VALUES (?1, ?2, ?3, ?4, ?4, ?4) ON CONFLICT (entity_id, content) DO UPDATE SET valid_to = NULL, "
+        "updated_at = excluded.updated_at, valid_from = excluded.valid_from RETURNING id");
+    add.bind(1, *id).bind(2, new_content).bind(3, source).bind(4, now);
+    if (add.step()) {
+        const int64_t observation_id = add.integer(0);
+        add.reset();
+        index_observation(observation_id, new_content);
+    }
     db_.prepare("UPDATE entities SET updated_at = ?1 WHERE id = ?2").bind(1, now).bind(2, *id).run();
     scope.commit();
 }
@@ -541,11 +563,15 @@ void KnowledgeStore::update_entity(const std::string& project, const std::string
     Scope scope(*this, true);
     Statement& update = db_.prepare(
         "UPDATE entities SET entity_type = coalesce(?1, entity_type), properties = coalesce(?2, properties), "
-        "updated_at = ?3 WHERE project = ?4 AND name = ?5 AND valid_to IS NULL");
+        "updated_at = ?3 WHERE project = ?4 AND name = ?5 AND valid_to IS NULL RETURNING id, entity_type");
     update.bind(1, type);
     if (properties) update.bind(2, properties->dump());
-    update.bind(3, now_iso()).bind(4, project).bind(5, name).run();
-    if (db_.changes() == 0) throw NotFound("Entity with name " + name + " not found");
+    update.bind(3, now_iso()).bind(4, project).bind(5, name);
+    if (!update.step()) throw NotFound("Entity with name " + name + " not found");
+    const int64_t id = update.integer(0);
+    const std::string entity_type = update.text(1);
+    update.reset();
+    index_entity(id, name, entity_type);
     scope.commit();
 }
 

@@ -201,5 +201,35 @@ TEST_F(StoreTest, HoldsNoReadTransactionBetweenCalls) {
     EXPECT_EQ(std::filesystem::file_size(path() + "-wal"), 0u);  // truncated: nobody was reading
 }
 
+// The store indexes what it writes (no insert triggers): retyping, superseding and reopening
+// must leave the trigram indexes matching the rows.
+TEST_F(StoreTest, SearchFollowsRetypeSupersedeAndReopen) {
+    store_->create_entities(kProject, {entity("A", "person", {"likes tea"})}, "t");
+    store_->update_entity(kProject, "A", std::string("robotic"), std::nullopt);
+    EXPECT_EQ(names(store_->search_nodes(kProject, "robotic")), (std::vector<std::string>{"A"}));
+    EXPECT_TRUE(store_->search_nodes(kProject, "person").entities.empty());
+    store_->supersede_observation(kProject, "A", "likes tea", "likes coffee", "t");
+    EXPECT_EQ(names(store_->search_nodes(kProject, "coffee")), (std::vector<std::string>{"A"}));
+    store_->supersede_observation(kProject, "A", "likes coffee", "likes tea", "t");  // reopens the old one
+    EXPECT_EQ(names(store_->search_nodes(kProject, "tea")), (std::vector<std::string>{"A"}));
+    SearchQuery query;
+    query.text = "robotic";
+    ASSERT_EQ(store_->search(kProject, query).size(), 1u);
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* statement = nullptr;
+    // FTS5's own consistency check: every index row matches its content.
+    ASSERT_EQ(sqlite3_exec(db, "INSERT INTO observation_text (observation_text) VALUES ('integrity-check');"
+                               "INSERT INTO entity_text (entity_text) VALUES ('integrity-check')",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM entity_text", -1, &statement, nullptr);
+    ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int(statement, 0), 1);  // replaced, not added
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+}
+
 }  // namespace
 }  // namespace knowledge::testing
