@@ -93,29 +93,12 @@ std::vector<NewEntity> KnowledgeStore::create_entities(const std::string& projec
     const std::string now = now_iso();
     std::vector<NewEntity> created;
     for (const NewEntity& entity : entities) {
-        // A closed (superseded) entity of the same name is opened again rather than duplicated.
-        Statement& insert = db_.prepare(
-            "INSERT INTO entities (project, name, entity_type, properties, source, created_at, updated_at, "
-            "valid_from) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) "
-            "ON CONFLICT (project, name) DO UPDATE SET valid_to = NULL, entity_type = excluded.entity_type, "
-            "updated_at = excluded.updated_at, valid_from = excluded.valid_from WHERE entities.valid_to IS NOT NULL "
-            "RETURNING id");
-        insert.bind(1, project).bind(2, entity.name).bind(3, entity.entity_type).bind(4, entity.properties.dump());
-        insert.bind(5, source).bind(6, now).bind(7, entity.valid_from.value_or(now));
-        if (!insert.step()) continue;  // a current entity of that name exists: ignored, as the reference does
-        const int64_t id = insert.integer(0);
-        insert.reset();
-        index_entity(id, entity.name, entity.entity_type);
-        for (const std::string& content : entity.observations) {
-            Statement& add = db_.prepare(
-                "INSERT INTO observations (entity_id, content, source, created_at, updated_at, valid_from) "
-                "VALUES (?1, ?2, ?3, ?4, ?4, ?5) ON CONFLICT (entity_id, content) DO NOTHING RETURNING id");
-            add.bind(1, id).bind(2, content).bind(3, source).bind(4, now).bind(5, entity.valid_from.value_or(now));
-            if (!add.step()) continue;
-            const int64_t observation_id = add.integer(0);
-            add.reset();
-            index_observation(observation_id, content);
-        }
+        const std::string valid_from = entity.valid_from.value_or(now);
+        const std::optional<int64_t> id = insert_or_reopen_entity(project, entity, source, now, valid_from);
+        if (!id) continue;  // a current entity of that name exists: ignored, as the reference does
+        index_entity(*id, entity.name, entity.entity_type);
+        for (const std::string& content : entity.observations)
+            if (!find_observation(*id, content)) insert_observation(*id, content, source, now, valid_from);
         created.push_back(entity);
     }
     scope.commit();
@@ -156,16 +139,12 @@ std::vector<ObservationsAdded> KnowledgeStore::add_observations(const std::strin
         if (!id) throw NotFound("Entity with name " + batch.entity_name + " not found");
         ObservationsAdded result{batch.entity_name, {}};
         for (const std::string& content : batch.contents) {
-            Statement& add = db_.prepare(
-                "INSERT INTO observations (entity_id, content, source, created_at, updated_at, valid_from) "
-                "VALUES (?1, ?2, ?3, ?4, ?4, ?4) ON CONFLICT (entity_id, content) DO UPDATE SET valid_to = NULL, "
-                "updated_at = excluded.updated_at, valid_from = excluded.valid_from "
-                "WHERE observations.valid_to IS NOT NULL RETURNING id");
-            add.bind(1, *id).bind(2, content).bind(3, source).bind(4, now);
-            if (!add.step()) continue;
-            const int64_t observation_id = add.integer(0);
-            add.reset();
-            index_observation(observation_id, content);
+            const std::optional<StoredRow> stored = find_observation(*id, content);
+            if (stored && stored->current) continue;  // already there
+            if (stored)
+                reopen_observation(stored->id, now);  // closed before: true again from now
+            else
+                insert_observation(*id, content, source, now, now);
             result.added.push_back(content);
         }
         if (!result.added.empty())
@@ -314,6 +293,71 @@ std::vector<int64_t> KnowledgeStore::matching_entity_ids(const std::string& proj
 }
 
 // ---- helpers --------------------------------------------------------------------------------
+
+// Writes look before they insert, rather than INSERT ... ON CONFLICT ... RETURNING: RETURNING
+// (like a trigger) makes SQLite run the statement under a statement savepoint, which allocates
+// and frees a 64 KiB statement journal per statement (glibc then trims its heap with madvise,
+// a TLB shootdown each time) and makes FTS5 flush its pending terms at every savepoint.
+
+std::optional<int64_t> KnowledgeStore::insert_or_reopen_entity(const std::string& project, const NewEntity& entity,
+                                                               const std::optional<std::string>& source,
+                                                               const std::string& now, const std::string& valid_from) {
+    Statement& find = db_.prepare("SELECT id, valid_to IS NULL FROM entities WHERE project = ?1 AND name = ?2");
+    find.bind(1, project).bind(2, entity.name);
+    std::optional<StoredRow> stored;
+    if (find.step()) stored = StoredRow{find.integer(0), find.integer(1) != 0};
+    find.reset();
+    if (stored && stored->current) return std::nullopt;
+    if (stored) {  // a closed (superseded) entity of the same name is opened again rather than duplicated
+        db_.prepare(
+               "UPDATE entities SET valid_to = NULL, entity_type = ?1, updated_at = ?2, valid_from = ?3 WHERE id = ?4")
+            .bind(1, entity.entity_type)
+            .bind(2, now)
+            .bind(3, valid_from)
+            .bind(4, stored->id)
+            .run();
+        return stored->id;
+    }
+    Statement& insert = db_.prepare(
+        "INSERT INTO entities (project, name, entity_type, properties, source, created_at, updated_at, valid_from) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)");
+    insert.bind(1, project).bind(2, entity.name).bind(3, entity.entity_type).bind(4, entity.properties.dump());
+    insert.bind(5, source).bind(6, now).bind(7, valid_from).run();
+    return db_.last_insert_rowid();
+}
+
+std::optional<KnowledgeStore::StoredRow> KnowledgeStore::find_observation(int64_t entity_id,
+                                                                          const std::string& content) {
+    Statement& find =
+        db_.prepare("SELECT id, valid_to IS NULL FROM observations WHERE entity_id = ?1 AND content = ?2");
+    find.bind(1, entity_id).bind(2, content);
+    std::optional<StoredRow> stored;
+    if (find.step()) stored = StoredRow{find.integer(0), find.integer(1) != 0};
+    find.reset();
+    return stored;
+}
+
+void KnowledgeStore::insert_observation(int64_t entity_id, const std::string& content,
+                                        const std::optional<std::string>& source, const std::string& now,
+                                        const std::string& valid_from) {
+    db_.prepare(
+           "INSERT INTO observations (entity_id, content, source, created_at, updated_at, valid_from) "
+           "VALUES (?1, ?2, ?3, ?4, ?4, ?5)")
+        .bind(1, entity_id)
+        .bind(2, content)
+        .bind(3, source)
+        .bind(4, now)
+        .bind(5, valid_from)
+        .run();
+    index_observation(db_.last_insert_rowid(), content);
+}
+
+void KnowledgeStore::reopen_observation(int64_t id, const std::string& now) {
+    db_.prepare("UPDATE observations SET valid_to = NULL, updated_at = ?1, valid_from = ?1 WHERE id = ?2")
+        .bind(1, now)
+        .bind(2, id)
+        .run();
+}
 
 // The trigram indexes' rows carry the ids of the rows they index. OR REPLACE: an entity opened
 // again, or retyped, replaces its old row; an observation opened again keeps the same text.

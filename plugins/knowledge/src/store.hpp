@@ -159,6 +159,19 @@ class KnowledgeStore {
 
  private:
     std::optional<int64_t> entity_id(const std::string& project, const std::string& name);
+    // A stored row and whether it holds now (valid_to unset).
+    struct StoredRow {
+        int64_t id = 0;
+        bool current = false;
+    };
+    // The id of the entity inserted or opened again; nullopt when a current one has the name.
+    std::optional<int64_t> insert_or_reopen_entity(const std::string& project, const NewEntity& entity,
+                                                   const std::optional<std::string>& source, const std::string& now,
+                                                   const std::string& valid_from);
+    std::optional<StoredRow> find_observation(int64_t entity_id, const std::string& content);
+    void insert_observation(int64_t entity_id, const std::string& content, const std::optional<std::string>& source,
+                            const std::string& now, const std::string& valid_from);
+    void reopen_observation(int64_t id, const std::string& now);
     // Keep the trigram indexes in step with an inserted, reopened or retyped row (no triggers:
     // see schema.cpp).
     void index_entity(int64_t id, const std::string& name, const std::string& entity_type);
