@@ -9,10 +9,14 @@
 //   open_nodes       --ops calls, each for 5 random names
 //   read_graph       3 calls, the whole graph (compat mode answers as the reference does)
 // and the server's resident set (VmRSS) after each phase. Operations and their arguments come
-// from one seeded generator, so both servers see the same sequence.
+// from one seeded generator, so both servers see the same sequence. From --reference-cap-from
+// entities on (default 100k) the reference, which rewrites its whole file on every call, gets
+// its graph written into its file up to the last --reference-batches batches (default 10) and
+// --reference-ops calls per operation (default 20); the report says so.
 //
 //   node knowledge-bench.mjs --switchboard BIN --plugin-dir DIR [--sizes 1000,10000,100000]
-//                            [--ops 200] [--batch 100] [--seed 7]
+//                            [--ops 200] [--batch 100] [--seed 7] [--servers reference,switchboard]
+//                            [--reference-cap-from 100000] [--reference-batches 10] [--reference-ops 20]
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -34,7 +38,8 @@ const { values: options } = parseArgs({
   },
 });
 if (!options.switchboard || !options['plugin-dir']) {
-  console.error('usage: knowledge-bench.mjs --switchboard BIN --plugin-dir DIR [--sizes 1000,10000] [--ops N] [--batch N]');
+  console.error('usage: knowledge-bench.mjs --switchboard BIN --plugin-dir DIR [--sizes 1000,10000] [--ops N] [--batch N] ' +
+    '[--servers reference,switchboard] [--reference-cap-from N] [--reference-batches N] [--reference-ops N]');
   process.exit(2);
 }
 const sizes = options.sizes.split(',').map(Number);
