@@ -106,7 +106,8 @@ int main(int argc, char** argv) {
             knowledge::NewEntity entity;
             entity.name = entity_name(i);
             entity.entity_type = "task";
-            entity.observations = {"alpha works on topic" + std::to_string(i / 20), "created as number " + std::to_string(i)};
+            entity.observations = {"alpha works on topic" + std::to_string(i / 20),
+                                   "created as number " + std::to_string(i)};
             entities.push_back(std::move(entity));
             knowledge::NewRelation relation;
             relation.key = {entity_name(i), entity_name((i * 7919) % size), "depends_on"};

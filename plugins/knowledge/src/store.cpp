@@ -282,8 +282,8 @@ std::vector<int64_t> KnowledgeStore::matching_entity_ids(const std::string& proj
                   "WHERE observation_text MATCH ?4) SELECT e.id FROM candidates CROSS JOIN entities e ON e.id = "
                   "candidates.id"
                 : "SELECT e.id FROM entities e";
-    Statement& select = db_.prepare(from + " WHERE e.project = ?1 AND " + valid_at("e", 2) + " AND " + matches +
-                                    " ORDER BY e.id");
+    Statement& select =
+        db_.prepare(from + " WHERE e.project = ?1 AND " + valid_at("e", 2) + " AND " + matches + " ORDER BY e.id");
     select.bind(1, project).bind(2, as_of).bind(3, needle);
     if (indexed) select.bind(4, fts_phrase(query));
     std::vector<int64_t> ids;
@@ -518,11 +518,10 @@ std::vector<SearchHit> KnowledgeStore::search(const std::string& project, const 
     hits.reserve(ranked.size());
     for (Ranked& match : ranked) {
         Statement& snippet = db_.prepare(
-            match.in_observation
-                ? "SELECT snippet(observation_text, 0, '[', ']', '…', 48) FROM observation_text "
-                  "WHERE observation_text MATCH ?1 AND rowid = ?2"
-                : "SELECT snippet(entity_text, -1, '[', ']', '…', 48) FROM entity_text "
-                  "WHERE entity_text MATCH ?1 AND rowid = ?2");
+            match.in_observation ? "SELECT snippet(observation_text, 0, '[', ']', '…', 48) FROM observation_text "
+                                   "WHERE observation_text MATCH ?1 AND rowid = ?2"
+                                 : "SELECT snippet(entity_text, -1, '[', ']', '…', 48) FROM entity_text "
+                                   "WHERE entity_text MATCH ?1 AND rowid = ?2");
         snippet.bind(1, query.text).bind(2, match.text_rowid);
         if (snippet.step()) match.hit.snippet = snippet.text(0);
         snippet.reset();

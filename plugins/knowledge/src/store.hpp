@@ -184,8 +184,8 @@ class KnowledgeStore {
     std::vector<int64_t> matching_entity_ids(const std::string& project, const std::string& query, const AsOf& as_of);
 
     std::recursive_mutex mutex_;
-    Database db_;                  // guarded by mutex_
-    Open open_ = Open::none;       // guarded by mutex_
+    Database db_;             // guarded by mutex_
+    Open open_ = Open::none;  // guarded by mutex_
 };
 
 }  // namespace knowledge

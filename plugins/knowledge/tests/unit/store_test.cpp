@@ -219,8 +219,9 @@ TEST_F(StoreTest, SearchFollowsRetypeSupersedeAndReopen) {
     ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
     sqlite3_stmt* statement = nullptr;
     // FTS5's own consistency check: every index row matches its content.
-    ASSERT_EQ(sqlite3_exec(db, "INSERT INTO observation_text (observation_text) VALUES ('integrity-check');"
-                               "INSERT INTO entity_text (entity_text) VALUES ('integrity-check')",
+    ASSERT_EQ(sqlite3_exec(db,
+                           "INSERT INTO observation_text (observation_text) VALUES ('integrity-check');"
+                           "INSERT INTO entity_text (entity_text) VALUES ('integrity-check')",
                            nullptr, nullptr, nullptr),
               SQLITE_OK)
         << sqlite3_errmsg(db);
