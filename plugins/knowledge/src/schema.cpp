@@ -87,9 +87,23 @@ CREATE TRIGGER observations_unindexed AFTER DELETE ON observations BEGIN
 END;
 )sql";
 
+// The store indexes what it inserts or retypes itself. An insert or update trigger made every
+// such statement a multi-row write, which SQLite runs under a statement savepoint: a 64 KiB
+// statement journal allocated and freed per statement, and FTS5 flushing its pending terms as a
+// new index segment at every savepoint (hundreds of tiny segments per batch, which searches then
+// had to visit). Deletes keep their triggers: foreign-key cascades delete rows the store never
+// names.
+constexpr const char* kVersion2 = R"sql(
+DROP TRIGGER entities_indexed;
+DROP TRIGGER entities_reindexed;
+DROP TRIGGER observations_indexed;
+)sql";
+
 int user_version(Database& db) {
     Statement& statement = db.prepare("PRAGMA user_version");
-    return statement.step() ? static_cast<int>(statement.integer(0)) : 0;
+    const int version = statement.step() ? static_cast<int>(statement.integer(0)) : 0;
+    statement.reset();  // a statement left on its row holds a read transaction, and no checkpoint can run
+    return version;
 }
 
 }  // namespace
@@ -104,6 +118,7 @@ void migrate(Database& db) {
     if (found == kSchemaVersion) return;
     Transaction transaction(db);
     if (found < 1) db.exec(kVersion1);
+    if (found < 2) db.exec(kVersion2);
     db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
     transaction.commit();
 }

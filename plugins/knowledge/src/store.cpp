@@ -93,25 +93,12 @@ std::vector<NewEntity> KnowledgeStore::create_entities(const std::string& projec
     const std::string now = now_iso();
     std::vector<NewEntity> created;
     for (const NewEntity& entity : entities) {
-        // A closed (superseded) entity of the same name is opened again rather than duplicated.
-        Statement& insert = db_.prepare(
-            "INSERT INTO entities (project, name, entity_type, properties, source, created_at, updated_at, "
-            "valid_from) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7) "
-            "ON CONFLICT (project, name) DO UPDATE SET valid_to = NULL, entity_type = excluded.entity_type, "
-            "updated_at = excluded.updated_at, valid_from = excluded.valid_from WHERE entities.valid_to IS NOT NULL "
-            "RETURNING id");
-        insert.bind(1, project).bind(2, entity.name).bind(3, entity.entity_type).bind(4, entity.properties.dump());
-        insert.bind(5, source).bind(6, now).bind(7, entity.valid_from.value_or(now));
-        if (!insert.step()) continue;  // a current entity of that name exists: ignored, as the reference does
-        const int64_t id = insert.integer(0);
-        insert.reset();
-        for (const std::string& content : entity.observations) {
-            Statement& add = db_.prepare(
-                "INSERT INTO observations (entity_id, content, source, created_at, updated_at, valid_from) "
-                "VALUES (?1, ?2, ?3, ?4, ?4, ?5) ON CONFLICT (entity_id, content) DO NOTHING");
-            add.bind(1, id).bind(2, content).bind(3, source).bind(4, now).bind(5, entity.valid_from.value_or(now));
-            add.run();
-        }
+        const std::string valid_from = entity.valid_from.value_or(now);
+        const std::optional<int64_t> id = insert_or_reopen_entity(project, entity, source, now, valid_from);
+        if (!id) continue;  // a current entity of that name exists: ignored, as the reference does
+        index_entity(*id, entity.name, entity.entity_type);
+        for (const std::string& content : entity.observations)
+            if (!find_observation(*id, content)) insert_observation(*id, content, source, now, valid_from);
         created.push_back(entity);
     }
     scope.commit();
@@ -152,14 +139,13 @@ std::vector<ObservationsAdded> KnowledgeStore::add_observations(const std::strin
         if (!id) throw NotFound("Entity with name " + batch.entity_name + " not found");
         ObservationsAdded result{batch.entity_name, {}};
         for (const std::string& content : batch.contents) {
-            Statement& add = db_.prepare(
-                "INSERT INTO observations (entity_id, content, source, created_at, updated_at, valid_from) "
-                "VALUES (?1, ?2, ?3, ?4, ?4, ?4) ON CONFLICT (entity_id, content) DO UPDATE SET valid_to = NULL, "
-                "updated_at = excluded.updated_at, valid_from = excluded.valid_from "
-                "WHERE observations.valid_to IS NOT NULL RETURNING id");
-            add.bind(1, *id).bind(2, content).bind(3, source).bind(4, now);
-            if (add.step()) result.added.push_back(content);
-            add.reset();
+            const std::optional<StoredRow> stored = find_observation(*id, content);
+            if (stored && stored->current) continue;  // already there
+            if (stored)
+                reopen_observation(stored->id, now);  // closed before: true again from now
+            else
+                insert_observation(*id, content, source, now, now);
+            result.added.push_back(content);
         }
         if (!result.added.empty())
             db_.prepare("UPDATE entities SET updated_at = ?1 WHERE id = ?2").bind(1, now).bind(2, *id).run();
@@ -288,13 +274,16 @@ std::vector<int64_t> KnowledgeStore::matching_entity_ids(const std::string& proj
     // Three code points or more: the trigram indexes name the candidates, so the exact test runs
     // on a few rows. Shorter queries cannot use a trigram index and scan the project.
     const bool indexed = code_points(needle) >= 3;
-    const std::string candidates =
-        indexed ? " AND e.id IN (SELECT rowid FROM entity_text WHERE entity_text MATCH ?4 UNION SELECT o.entity_id "
-                  "FROM observations o WHERE o.id IN (SELECT rowid FROM observation_text WHERE observation_text "
-                  "MATCH ?4))"
-                : "";
-    Statement& select = db_.prepare("SELECT e.id FROM entities e WHERE e.project = ?1 AND " + valid_at("e", 2) +
-                                    candidates + " AND " + matches + " ORDER BY e.id");
+    // The candidates come first (CROSS JOIN fixes the order): left to itself the planner walks
+    // every entity of the project and looks each one up in the candidate list.
+    const std::string from =
+        indexed ? "WITH candidates (id) AS (SELECT rowid FROM entity_text WHERE entity_text MATCH ?4 UNION "
+                  "SELECT o.entity_id FROM observation_text CROSS JOIN observations o ON o.id = observation_text.rowid "
+                  "WHERE observation_text MATCH ?4) SELECT e.id FROM candidates CROSS JOIN entities e ON e.id = "
+                  "candidates.id"
+                : "SELECT e.id FROM entities e";
+    Statement& select =
+        db_.prepare(from + " WHERE e.project = ?1 AND " + valid_at("e", 2) + " AND " + matches + " ORDER BY e.id");
     select.bind(1, project).bind(2, as_of).bind(3, needle);
     if (indexed) select.bind(4, fts_phrase(query));
     std::vector<int64_t> ids;
@@ -305,6 +294,88 @@ std::vector<int64_t> KnowledgeStore::matching_entity_ids(const std::string& proj
 
 // ---- helpers --------------------------------------------------------------------------------
 
+// Writes look before they insert, rather than INSERT ... ON CONFLICT ... RETURNING: RETURNING
+// (like a trigger) makes SQLite run the statement under a statement savepoint, which allocates
+// and frees a 64 KiB statement journal per statement (glibc then trims its heap with madvise,
+// a TLB shootdown each time) and makes FTS5 flush its pending terms at every savepoint.
+
+std::optional<int64_t> KnowledgeStore::insert_or_reopen_entity(const std::string& project, const NewEntity& entity,
+                                                               const std::optional<std::string>& source,
+                                                               const std::string& now, const std::string& valid_from) {
+    Statement& find = db_.prepare("SELECT id, valid_to IS NULL FROM entities WHERE project = ?1 AND name = ?2");
+    find.bind(1, project).bind(2, entity.name);
+    std::optional<StoredRow> stored;
+    if (find.step()) stored = StoredRow{find.integer(0), find.integer(1) != 0};
+    find.reset();
+    if (stored && stored->current) return std::nullopt;
+    if (stored) {  // a closed (superseded) entity of the same name is opened again rather than duplicated
+        db_.prepare(
+               "UPDATE entities SET valid_to = NULL, entity_type = ?1, updated_at = ?2, valid_from = ?3 WHERE id = ?4")
+            .bind(1, entity.entity_type)
+            .bind(2, now)
+            .bind(3, valid_from)
+            .bind(4, stored->id)
+            .run();
+        return stored->id;
+    }
+    Statement& insert = db_.prepare(
+        "INSERT INTO entities (project, name, entity_type, properties, source, created_at, updated_at, valid_from) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)");
+    insert.bind(1, project).bind(2, entity.name).bind(3, entity.entity_type).bind(4, entity.properties.dump());
+    insert.bind(5, source).bind(6, now).bind(7, valid_from).run();
+    return db_.last_insert_rowid();
+}
+
+std::optional<KnowledgeStore::StoredRow> KnowledgeStore::find_observation(int64_t entity_id,
+                                                                          const std::string& content) {
+    Statement& find =
+        db_.prepare("SELECT id, valid_to IS NULL FROM observations WHERE entity_id = ?1 AND content = ?2");
+    find.bind(1, entity_id).bind(2, content);
+    std::optional<StoredRow> stored;
+    if (find.step()) stored = StoredRow{find.integer(0), find.integer(1) != 0};
+    find.reset();
+    return stored;
+}
+
+void KnowledgeStore::insert_observation(int64_t entity_id, const std::string& content,
+                                        const std::optional<std::string>& source, const std::string& now,
+                                        const std::string& valid_from) {
+    db_.prepare(
+           "INSERT INTO observations (entity_id, content, source, created_at, updated_at, valid_from) "
+           "VALUES (?1, ?2, ?3, ?4, ?4, ?5)")
+        .bind(1, entity_id)
+        .bind(2, content)
+        .bind(3, source)
+        .bind(4, now)
+        .bind(5, valid_from)
+        .run();
+    index_observation(db_.last_insert_rowid(), content);
+}
+
+void KnowledgeStore::reopen_observation(int64_t id, const std::string& now) {
+    db_.prepare("UPDATE observations SET valid_to = NULL, updated_at = ?1, valid_from = ?1 WHERE id = ?2")
+        .bind(1, now)
+        .bind(2, id)
+        .run();
+}
+
+// The trigram indexes' rows carry the ids of the rows they index. OR REPLACE: an entity opened
+// again, or retyped, replaces its old row; an observation opened again keeps the same text.
+void KnowledgeStore::index_entity(int64_t id, const std::string& name, const std::string& entity_type) {
+    db_.prepare("INSERT OR REPLACE INTO entity_text (rowid, name, entity_type) VALUES (?1, ?2, ?3)")
+        .bind(1, id)
+        .bind(2, name)
+        .bind(3, entity_type)
+        .run();
+}
+
+void KnowledgeStore::index_observation(int64_t id, const std::string& content) {
+    db_.prepare("INSERT OR REPLACE INTO observation_text (rowid, content) VALUES (?1, ?2)")
+        .bind(1, id)
+        .bind(2, content)
+        .run();
+}
+
 std::optional<int64_t> KnowledgeStore::entity_id(const std::string& project, const std::string& name) {
     Statement& select = db_.prepare("SELECT id FROM entities WHERE project = ?1 AND name = ?2 AND valid_to IS NULL");
     select.bind(1, project).bind(2, name);
@@ -314,42 +385,16 @@ std::optional<int64_t> KnowledgeStore::entity_id(const std::string& project, con
     return id;
 }
 
-std::vector<Entity> KnowledgeStore::load_entities(const std::vector<int64_t>& ids, const AsOf& as_of) {
-    std::vector<Entity> entities;
-    entities.reserve(ids.size());
-    for (const int64_t id : ids) {
-        Statement& select = db_.prepare(
-            "SELECT name, entity_type, properties, source, created_at, updated_at, valid_from, valid_to "
-            "FROM entities WHERE id = ?1");
-        select.bind(1, id);
-        if (!select.step()) continue;
-        Entity entity;
-        entity.id = id;
-        entity.name = select.text(0);
-        entity.entity_type = select.text(1);
-        entity.properties = parse_properties(select.text(2));
-        entity.provenance = read_provenance(select, 3);
-        select.reset();
-        Statement& observations = db_.prepare(
-            "SELECT content, source, created_at, updated_at, valid_from, valid_to FROM observations o "
-            "WHERE o.entity_id = ?1 AND " +
-            valid_at("o", 2) + " ORDER BY o.id");
-        observations.bind(1, id).bind(2, as_of);
-        while (observations.step())
-            entity.observations.push_back(Observation{observations.text(0), read_provenance(observations, 1)});
-        observations.reset();
-        entities.push_back(std::move(entity));
-    }
-    return entities;
-}
+namespace {
 
-std::vector<Entity> KnowledgeStore::all_entities(const std::string& project, const AsOf& as_of) {
-    Statement& select = db_.prepare(
-        "SELECT e.id, e.name, e.entity_type, e.properties, e.source, e.created_at, e.updated_at, e.valid_from, "
-        "e.valid_to, o.content, o.source, o.created_at, o.updated_at, o.valid_from, o.valid_to "
-        "FROM entities e LEFT JOIN observations o ON o.entity_id = e.id AND " +
-        valid_at("o", 2) + " WHERE e.project = ?1 AND " + valid_at("e", 2) + " ORDER BY e.id, o.id");
-    select.bind(1, project).bind(2, as_of);
+// The columns of an entity joined with its observations, as collect_entities reads them.
+constexpr const char* kEntityWithObservations =
+    "SELECT e.id, e.name, e.entity_type, e.properties, e.source, e.created_at, e.updated_at, e.valid_from, "
+    "e.valid_to, o.content, o.source, o.created_at, o.updated_at, o.valid_from, o.valid_to "
+    "FROM entities e LEFT JOIN observations o ON o.entity_id = e.id AND ";
+
+// Rows of kEntityWithObservations ordered by entity: one Entity per id, observations in order.
+std::vector<Entity> collect_entities(Statement& select) {
     std::vector<Entity> entities;
     while (select.step()) {
         const int64_t id = select.integer(0);
@@ -369,22 +414,45 @@ std::vector<Entity> KnowledgeStore::all_entities(const std::string& project, con
     return entities;
 }
 
+// A JSON array for json_each(): one statement for a whole list instead of one per item.
+template <typename Items, typename Item>
+std::string json_list(const Items& items, Item item) {
+    Json list = Json::array();
+    for (const auto& value : items) list.push_back(item(value));
+    return list.dump();
+}
+
+}  // namespace
+
+// Entities by id, in id order (every caller's ids are in creation order).
+std::vector<Entity> KnowledgeStore::load_entities(const std::vector<int64_t>& ids, const AsOf& as_of) {
+    if (ids.empty()) return {};
+    Statement& select = db_.prepare(std::string(kEntityWithObservations) + valid_at("o", 2) +
+                                    " WHERE e.id IN (SELECT value FROM json_each(?1)) ORDER BY e.id, o.id");
+    select.bind(1, json_list(ids, [](int64_t id) { return id; })).bind(2, as_of);
+    return collect_entities(select);
+}
+
+std::vector<Entity> KnowledgeStore::all_entities(const std::string& project, const AsOf& as_of) {
+    Statement& select = db_.prepare(std::string(kEntityWithObservations) + valid_at("o", 2) +
+                                    " WHERE e.project = ?1 AND " + valid_at("e", 2) + " ORDER BY e.id, o.id");
+    select.bind(1, project).bind(2, as_of);
+    return collect_entities(select);
+}
+
 std::vector<Relation> KnowledgeStore::relations_touching(const std::string& project,
                                                          const std::vector<Entity>& entities, const AsOf& as_of) {
-    std::map<int64_t, Relation> found;  // by id: creation order, each once
-    for (const Entity& entity : entities) {
-        for (const char* column : {"from_name", "to_name"}) {
-            Statement& select =
-                db_.prepare(std::string("SELECT ") + kRelationColumns +
-                            " FROM relations r WHERE r.project = ?1 AND r." + column + " = ?2 AND " + valid_at("r", 3));
-            select.bind(1, project).bind(2, entity.name).bind(3, as_of);
-            while (select.step()) found.emplace(select.integer(0), read_relation(select));
-            select.reset();
-        }
-    }
+    if (entities.empty()) return {};
+    // Two index lookups (from, to) rather than an OR, which the planner answers by a scan.
+    const auto touching = [](const char* column) {
+        return std::string("SELECT ") + kRelationColumns + " FROM relations r WHERE r.project = ?1 AND r." + column +
+               " IN (SELECT value FROM json_each(?2)) AND " + valid_at("r", 3);
+    };
+    Statement& select = db_.prepare(touching("from_name") + " UNION " + touching("to_name") + " ORDER BY 1");
+    select.bind(1, project).bind(2, json_list(entities, [](const Entity& e) { return e.name; })).bind(3, as_of);
     std::vector<Relation> relations;
-    relations.reserve(found.size());
-    for (auto& [id, relation] : found) relations.push_back(std::move(relation));
+    while (select.step()) relations.push_back(read_relation(select));
+    select.reset();
     return relations;
 }
 
@@ -403,41 +471,62 @@ std::vector<Relation> KnowledgeStore::all_relations(const std::string& project, 
 
 std::vector<SearchHit> KnowledgeStore::search(const std::string& project, const SearchQuery& query) {
     Scope scope(*this, false);
+    // CROSS JOIN keeps the index first: otherwise the planner may walk every entity of the
+    // project and run the MATCH once per entity. Snippets are made only for the hits returned.
     const std::string by_name =
-        "SELECT e.name, e.entity_type, bm25(entity_text), snippet(entity_text, -1, '[', ']', '…', 48) "
-        "FROM entity_text JOIN entities e ON e.id = entity_text.rowid "
+        "SELECT e.id, e.name, e.entity_type, bm25(entity_text), entity_text.rowid "
+        "FROM entity_text CROSS JOIN entities e ON e.id = entity_text.rowid "
         "WHERE entity_text MATCH ?1 AND e.project = ?2 AND " +
         valid_at("e", 3);
     const std::string by_observation =
-        "SELECT e.name, e.entity_type, bm25(observation_text), snippet(observation_text, 0, '[', ']', '…', 48) "
-        "FROM observation_text JOIN observations o ON o.id = observation_text.rowid "
-        "JOIN entities e ON e.id = o.entity_id "
+        "SELECT e.id, e.name, e.entity_type, bm25(observation_text), observation_text.rowid "
+        "FROM observation_text CROSS JOIN observations o ON o.id = observation_text.rowid "
+        "CROSS JOIN entities e ON e.id = o.entity_id "
         "WHERE observation_text MATCH ?1 AND e.project = ?2 AND " +
         valid_at("e", 3) + " AND " + valid_at("o", 3);
-    std::map<std::string, SearchHit> best;  // by entity name: the best-ranked match
+    struct Ranked {
+        SearchHit hit;
+        bool in_observation = false;
+        int64_t text_rowid = 0;  // the row of the index that matched best, for its snippet
+    };
+    std::map<int64_t, Ranked> best;  // by entity id: the best-ranked match
     for (const std::string* sql : {&by_name, &by_observation}) {
         Statement& select = db_.prepare(*sql);
         select.bind(1, query.text).bind(2, project).bind(3, query.as_of);
         while (select.step()) {
-            SearchHit hit{select.text(0), select.text(1), select.real(2), select.text(3)};
-            auto [it, inserted] = best.emplace(hit.name, hit);
-            if (!inserted && hit.score < it->second.score) it->second = hit;
+            Ranked ranked{SearchHit{select.text(1), select.text(2), select.real(3), {}}, sql == &by_observation,
+                          select.integer(4)};
+            auto [it, inserted] = best.emplace(select.integer(0), ranked);
+            if (!inserted && ranked.hit.score < it->second.hit.score) it->second = std::move(ranked);
         }
         select.reset();
     }
-    std::vector<SearchHit> hits;
-    for (auto& [name, hit] : best) {
+    std::vector<Ranked> ranked;
+    for (auto& [id, match] : best) {
         if (!query.entity_types.empty() && std::find(query.entity_types.begin(), query.entity_types.end(),
-                                                     hit.entity_type) == query.entity_types.end())
+                                                     match.hit.entity_type) == query.entity_types.end())
             continue;
-        hits.push_back(std::move(hit));
+        ranked.push_back(std::move(match));
     }
-    std::stable_sort(hits.begin(), hits.end(),
-                     [](const SearchHit& a, const SearchHit& b) { return a.score < b.score; });
-    const auto offset = std::min(hits.size(), static_cast<size_t>(std::max<int64_t>(0, query.offset)));
-    hits.erase(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(offset));
-    if (query.limit > 0 && hits.size() > static_cast<size_t>(query.limit))
-        hits.resize(static_cast<size_t>(query.limit));
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const Ranked& a, const Ranked& b) { return a.hit.score < b.hit.score; });
+    const auto offset = std::min(ranked.size(), static_cast<size_t>(std::max<int64_t>(0, query.offset)));
+    ranked.erase(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(offset));
+    if (query.limit > 0 && ranked.size() > static_cast<size_t>(query.limit))
+        ranked.resize(static_cast<size_t>(query.limit));
+    std::vector<SearchHit> hits;
+    hits.reserve(ranked.size());
+    for (Ranked& match : ranked) {
+        Statement& snippet = db_.prepare(
+            match.in_observation ? "SELECT snippet(observation_text, 0, '[', ']', '…', 48) FROM observation_text "
+                                   "WHERE observation_text MATCH ?1 AND rowid = ?2"
+                                 : "SELECT snippet(entity_text, -1, '[', ']', '…', 48) FROM entity_text "
+                                   "WHERE entity_text MATCH ?1 AND rowid = ?2");
+        snippet.bind(1, query.text).bind(2, match.text_rowid);
+        if (snippet.step()) match.hit.snippet = snippet.text(0);
+        snippet.reset();
+        hits.push_back(std::move(match.hit));
+    }
     return hits;
 }
 
@@ -458,15 +547,16 @@ void KnowledgeStore::supersede_observation(const std::string& project, const std
         .run();
     if (db_.changes() == 0)
         throw NotFound("Entity " + entity + " has no current observation \"" + old_content + "\" to supersede");
-    db_.prepare(
-           "INSERT INTO observations (entity_id, content, source, created_at, updated_at, valid_from) "
-           "VALUES (?1, ?2, ?3, ?4, ?4, ?4) ON CONFLICT (entity_id, content) DO UPDATE SET valid_to = NULL, "
-           "updated_at = excluded.updated_at, valid_from = excluded.valid_from")
-        .bind(1, *id)
-        .bind(2, new_content)
-        .bind(3, source)
-        .bind(4, now)
-        .run();
+    Statement& add = db_.prepare(
+        "INSERT INTO observations (entity_id, content, source, created_at, updated_at, valid_from) "
+        "VALUES (?1, ?2, ?3, ?4, ?4, ?4) ON CONFLICT (entity_id, content) DO UPDATE SET valid_to = NULL, "
+        "updated_at = excluded.updated_at, valid_from = excluded.valid_from RETURNING id");
+    add.bind(1, *id).bind(2, new_content).bind(3, source).bind(4, now);
+    if (add.step()) {
+        const int64_t observation_id = add.integer(0);
+        add.reset();
+        index_observation(observation_id, new_content);
+    }
     db_.prepare("UPDATE entities SET updated_at = ?1 WHERE id = ?2").bind(1, now).bind(2, *id).run();
     scope.commit();
 }
@@ -516,11 +606,15 @@ void KnowledgeStore::update_entity(const std::string& project, const std::string
     Scope scope(*this, true);
     Statement& update = db_.prepare(
         "UPDATE entities SET entity_type = coalesce(?1, entity_type), properties = coalesce(?2, properties), "
-        "updated_at = ?3 WHERE project = ?4 AND name = ?5 AND valid_to IS NULL");
+        "updated_at = ?3 WHERE project = ?4 AND name = ?5 AND valid_to IS NULL RETURNING id, entity_type");
     update.bind(1, type);
     if (properties) update.bind(2, properties->dump());
-    update.bind(3, now_iso()).bind(4, project).bind(5, name).run();
-    if (db_.changes() == 0) throw NotFound("Entity with name " + name + " not found");
+    update.bind(3, now_iso()).bind(4, project).bind(5, name);
+    if (!update.step()) throw NotFound("Entity with name " + name + " not found");
+    const int64_t id = update.integer(0);
+    const std::string entity_type = update.text(1);
+    update.reset();
+    index_entity(id, name, entity_type);
     scope.commit();
 }
 

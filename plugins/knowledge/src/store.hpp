@@ -54,17 +54,23 @@ struct Edge {
 };
 
 class KnowledgeStore {
-    // Takes the store's lock, and for writes a transaction, unless an outer Scope holds both
-    // already: then the outer one commits or rolls back.
+    // Takes the store's lock and a transaction, unless an outer Scope holds both already: then
+    // the outer one ends it. A write takes BEGIN IMMEDIATE and commits or rolls back; a read
+    // takes a read transaction, so its statements share one snapshot and one set of WAL locks
+    // instead of one each. A write may not start inside a read.
     class Scope {
      public:
         Scope(KnowledgeStore& store, bool write) : store_(store), lock_(store.mutex_) {
-            if (!write || store.in_transaction_) return;
-            transaction_.emplace(store.db_);
-            store.in_transaction_ = true;
+            if (store.open_ == Open::read && write) throw std::logic_error("a knowledge write inside a read");
+            if (store.open_ != Open::none) return;
+            if (write)
+                transaction_.emplace(store.db_);
+            else
+                read_.emplace(store.db_);
+            store.open_ = write ? Open::write : Open::read;
         }
         ~Scope() {
-            if (transaction_) store_.in_transaction_ = false;
+            if (transaction_ || read_) store_.open_ = Open::none;
         }
         Scope(const Scope&) = delete;
         Scope& operator=(const Scope&) = delete;
@@ -76,7 +82,9 @@ class KnowledgeStore {
         KnowledgeStore& store_;
         std::lock_guard<std::recursive_mutex> lock_;
         std::optional<Transaction> transaction_;
+        std::optional<ReadTransaction> read_;
     };
+    enum class Open { none, read, write };
 
  public:
     // Opens (creating if needed) the database at `path` and migrates it.
@@ -151,6 +159,23 @@ class KnowledgeStore {
 
  private:
     std::optional<int64_t> entity_id(const std::string& project, const std::string& name);
+    // A stored row and whether it holds now (valid_to unset).
+    struct StoredRow {
+        int64_t id = 0;
+        bool current = false;
+    };
+    // The id of the entity inserted or opened again; nullopt when a current one has the name.
+    std::optional<int64_t> insert_or_reopen_entity(const std::string& project, const NewEntity& entity,
+                                                   const std::optional<std::string>& source, const std::string& now,
+                                                   const std::string& valid_from);
+    std::optional<StoredRow> find_observation(int64_t entity_id, const std::string& content);
+    void insert_observation(int64_t entity_id, const std::string& content, const std::optional<std::string>& source,
+                            const std::string& now, const std::string& valid_from);
+    void reopen_observation(int64_t id, const std::string& now);
+    // Keep the trigram indexes in step with an inserted, reopened or retyped row (no triggers:
+    // see schema.cpp).
+    void index_entity(int64_t id, const std::string& name, const std::string& entity_type);
+    void index_observation(int64_t id, const std::string& content);
     std::vector<Entity> load_entities(const std::vector<int64_t>& ids, const AsOf& as_of);
     std::vector<Relation> relations_touching(const std::string& project, const std::vector<Entity>& entities,
                                              const AsOf& as_of);
@@ -159,8 +184,8 @@ class KnowledgeStore {
     std::vector<int64_t> matching_entity_ids(const std::string& project, const std::string& query, const AsOf& as_of);
 
     std::recursive_mutex mutex_;
-    Database db_;                  // guarded by mutex_
-    bool in_transaction_ = false;  // guarded by mutex_
+    Database db_;             // guarded by mutex_
+    Open open_ = Open::none;  // guarded by mutex_
 };
 
 }  // namespace knowledge

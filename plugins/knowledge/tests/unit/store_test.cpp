@@ -2,6 +2,7 @@
 #include <sqlite3.h>
 
 #include <cstdio>
+#include <filesystem>
 
 #include "test_store.hpp"
 
@@ -174,6 +175,61 @@ TEST_F(StoreTest, RankedSearchFindsByObservationWithSnippet) {
     const auto filtered = store_->search(kProject, query);
     ASSERT_EQ(filtered.size(), 1u);
     EXPECT_EQ(filtered[0].name, "Parser");
+}
+
+// A statement left mid-result keeps the connection's read transaction open, and then no
+// checkpoint can ever run: the WAL grows with every write and reads slow down. After any call
+// the store must hold no read transaction, so a second connection can checkpoint everything.
+TEST_F(StoreTest, HoldsNoReadTransactionBetweenCalls) {
+    store_->create_entities(kProject, {entity("A", "person", {"likes tea"}), entity("B", "team")}, "t");
+    store_->create_relations(kProject, {relation("A", "B", "member_of")}, "t");
+    store_->add_observations(kProject, {{"A", {"drinks coffee"}}}, "t");
+    store_->search_nodes(kProject, "tea");
+    store_->open_nodes(kProject, {"A", "B"});
+    store_->read_graph(kProject, Page{1, 0});
+    SearchQuery query;
+    query.text = "coffee";
+    store_->search(kProject, query);
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA journal_mode", nullptr, nullptr, nullptr), SQLITE_OK);  // finds the WAL
+    int wal_frames = -1;
+    int checkpointed = -1;
+    EXPECT_EQ(sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &wal_frames, &checkpointed), SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+    EXPECT_EQ(std::filesystem::file_size(path() + "-wal"), 0u);  // truncated: nobody was reading
+}
+
+// The store indexes what it writes (no insert triggers): retyping, superseding and reopening
+// must leave the trigram indexes matching the rows.
+TEST_F(StoreTest, SearchFollowsRetypeSupersedeAndReopen) {
+    store_->create_entities(kProject, {entity("A", "person", {"likes tea"})}, "t");
+    store_->update_entity(kProject, "A", std::string("robotic"), std::nullopt);
+    EXPECT_EQ(names(store_->search_nodes(kProject, "robotic")), (std::vector<std::string>{"A"}));
+    EXPECT_TRUE(store_->search_nodes(kProject, "person").entities.empty());
+    store_->supersede_observation(kProject, "A", "likes tea", "likes coffee", "t");
+    EXPECT_EQ(names(store_->search_nodes(kProject, "coffee")), (std::vector<std::string>{"A"}));
+    store_->supersede_observation(kProject, "A", "likes coffee", "likes tea", "t");  // reopens the old one
+    EXPECT_EQ(names(store_->search_nodes(kProject, "tea")), (std::vector<std::string>{"A"}));
+    SearchQuery query;
+    query.text = "robotic";
+    ASSERT_EQ(store_->search(kProject, query).size(), 1u);
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* statement = nullptr;
+    // FTS5's own consistency check: every index row matches its content.
+    ASSERT_EQ(sqlite3_exec(db,
+                           "INSERT INTO observation_text (observation_text) VALUES ('integrity-check');"
+                           "INSERT INTO entity_text (entity_text) VALUES ('integrity-check')",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM entity_text", -1, &statement, nullptr);
+    ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int(statement, 0), 1);  // replaced, not added
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
 }
 
 }  // namespace

@@ -1,0 +1,152 @@
+// store_bench.cpp: the knowledge store's own cost per operation, without MCP, the host or a
+// client: builds a graph of --size entities (batches of 100, two observations each, one
+// relation each), then times add_observations, search_nodes, knowledge_search and open_nodes.
+// Calls run in turn on a few threads, as the host's blocking pool runs them.
+//
+//   knowledge_store_bench [--size 10000] [--calls 2000] [--dir /tmp]
+#include <chrono>
+#include <ctime>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Runs each task on the next of a few threads, one at a time, and waits for it.
+class RoundRobin {
+ public:
+    explicit RoundRobin(int threads) {
+        for (int i = 0; i < threads; ++i) workers_.emplace_back([this, i] { serve(i); });
+    }
+    ~RoundRobin() {
+        run([] {}, true);
+        for (std::thread& worker : workers_) worker.join();
+    }
+    void run(std::function<void()> task, bool stop = false) {
+        std::unique_lock lock(mutex_);
+        task_ = std::move(task);
+        stop_ = stop;
+        turn_ = stop ? -1 : next_++ % static_cast<int>(workers_.size());
+        done_ = false;
+        changed_.notify_all();
+        changed_.wait(lock, [this] { return done_ || stop_; });
+    }
+
+ private:
+    void serve(int index) {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            changed_.wait(lock, [&] { return stop_ || (turn_ == index && !done_); });
+            if (stop_) return;
+            task_();
+            done_ = true;
+            changed_.notify_all();
+        }
+    }
+    std::vector<std::thread> workers_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::function<void()> task_;
+    int turn_ = -1;
+    int next_ = 0;
+    bool done_ = false;
+    bool stop_ = false;
+};
+
+std::string entity_name(int i) { return "entity-" + std::to_string(i); }
+
+// Wall and CPU time (all threads; steadier than wall time on a busy machine) since a start.
+struct Start {
+    Clock::time_point wall = Clock::now();
+    std::clock_t cpu = std::clock();
+};
+
+std::string per_call(const Start& start, int calls) {
+    const double wall = std::chrono::duration<double, std::micro>(Clock::now() - start.wall).count() / calls;
+    const double cpu = 1e6 * static_cast<double>(std::clock() - start.cpu) / CLOCKS_PER_SEC / calls;
+    char text[64];
+    std::snprintf(text, sizeof text, "%.1f us wall, %.1f us CPU", wall, cpu);
+    return text;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int size = 10000;
+    int calls = 2000;
+    std::string dir = std::filesystem::temp_directory_path().string();
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (std::strcmp(argv[i], "--size") == 0) size = std::stoi(argv[i + 1]);
+        if (std::strcmp(argv[i], "--calls") == 0) calls = std::stoi(argv[i + 1]);
+        if (std::strcmp(argv[i], "--dir") == 0) dir = argv[i + 1];
+    }
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
+    const std::string path = dir + "/knowledge-store-bench.db";
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+    knowledge::KnowledgeStore store(path);
+    RoundRobin pool(4);
+    const std::string project = "default";
+    const std::optional<std::string> source = "bench";
+
+    Start start;
+    for (int first = 0; first < size; first += 100) {
+        std::vector<knowledge::NewEntity> entities;
+        std::vector<knowledge::NewRelation> relations;
+        for (int i = first; i < std::min(size, first + 100); ++i) {
+            knowledge::NewEntity entity;
+            entity.name = entity_name(i);
+            entity.entity_type = "task";
+            entity.observations = {"alpha works on topic" + std::to_string(i / 20),
+                                   "created as number " + std::to_string(i)};
+            entities.push_back(std::move(entity));
+            knowledge::NewRelation relation;
+            relation.key = {entity_name(i), entity_name((i * 7919) % size), "depends_on"};
+            relations.push_back(std::move(relation));
+        }
+        pool.run([&] { store.create_entities(project, entities, source); });
+        pool.run([&] { store.create_relations(project, relations, source); });
+    }
+    std::printf("build: %s per entity (create_entities + create_relations)\n", per_call(start, size).c_str());
+
+    start = Start();
+    for (int k = 0; k < calls; ++k) {
+        const std::vector<knowledge::ObservationBatch> batch = {
+            {entity_name((k * 7907) % size), {"note " + std::to_string(k) + " about bravo"}}};
+        pool.run([&] { store.add_observations(project, batch, source); });
+    }
+    std::printf("add_observations: %s per call\n", per_call(start, calls).c_str());
+
+    start = Start();
+    for (int k = 0; k < calls; ++k) {
+        const std::string query = "topic" + std::to_string(((k * 7907) % size) / 20);
+        pool.run([&] { store.search_nodes(project, query); });
+    }
+    std::printf("search_nodes: %s per call\n", per_call(start, calls).c_str());
+
+    start = Start();
+    for (int k = 0; k < calls; ++k) {
+        knowledge::SearchQuery query;
+        query.text = "topic" + std::to_string(((k * 7907) % size) / 20);
+        pool.run([&] { store.search(project, query); });
+    }
+    std::printf("search (bm25): %s per call\n", per_call(start, calls).c_str());
+
+    start = Start();
+    for (int k = 0; k < calls; ++k) {
+        std::vector<std::string> names;
+        for (int j = 0; j < 5; ++j) names.push_back(entity_name((k * 7907 + j * 31) % size));
+        pool.run([&] { store.open_nodes(project, names); });
+    }
+    std::printf("open_nodes: %s per call\n", per_call(start, calls).c_str());
+    return 0;
+}
