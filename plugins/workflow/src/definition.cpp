@@ -656,6 +656,12 @@ std::optional<int64_t> parse_duration_ms(const Json& value) {
     return static_cast<int64_t>(number * scale);
 }
 
+Json problems_json(const std::vector<Problem>& problems) {
+    Json list = Json::array();
+    for (const Problem& problem : problems) list.push_back({{"path", problem.path}, {"message", problem.message}});
+    return list;
+}
+
 std::string describe_problems(const std::vector<Problem>& problems) {
     std::string text = "the workflow definition is invalid (" + std::to_string(problems.size()) + " problem" +
                        (problems.size() == 1 ? "" : "s") + "):";

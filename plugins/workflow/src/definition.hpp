@@ -110,6 +110,9 @@ ParseResult parse_definition(const Json& document);
 // "250ms", "2s", "1.5m", "1h" or a number of milliseconds; nullopt when malformed.
 std::optional<int64_t> parse_duration_ms(const Json& value);
 
+// The problems as [{path, message}], for structured answers.
+Json problems_json(const std::vector<Problem>& problems);
+
 // The problems as one message for an `isError` result.
 std::string describe_problems(const std::vector<Problem>& problems);
 

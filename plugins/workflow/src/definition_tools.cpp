@@ -15,14 +15,9 @@ using switchboard::ToolResult;
 const Json kDefinitionArgument = {
     {"type", "object"},
     {"description",
-     "A workflow definition: {name, description?, tasks: [{id, kind: tool|wait, tool, arguments, after, when, "
-     "timeout, retry}], outputs?}. The JSON Schema is the resource workflow://schema."}};
-
-Json problems_json(const std::vector<Problem>& problems) {
-    Json list = Json::array();
-    for (const Problem& problem : problems) list.push_back({{"path", problem.path}, {"message", problem.message}});
-    return list;
-}
+     "A workflow definition: {name, description?, timeout?, tasks: [{id, kind: "
+     "tool|wait|switch|map|loop|approval|workflow, tool, arguments, after, when, timeout, retry, compensate}], "
+     "on_failure?, outputs?}. The JSON Schema is the resource workflow://schema."}};
 
 const Json& definition_argument(const Json& args) {
     if (!args.contains("definition") || !args["definition"].is_object())
@@ -30,12 +25,19 @@ const Json& definition_argument(const Json& args) {
     return args["definition"];
 }
 
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 }  // namespace
+
+int64_t store_definition(Engine& engine, const std::string& name, const Json& document) {
+    const int64_t now =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    return engine.read([&](Store& store) {
+        Transaction transaction(store.database());
+        const int64_t version = store.add_definition(name, document, now);
+        transaction.commit();
+        return version;
+    });
+}
 
 void register_definition_tools(switchboard::Plugin& plugin, Engine& engine) {
     plugin.add_tool(
@@ -72,12 +74,7 @@ void register_definition_tools(switchboard::Plugin& plugin, Engine& engine) {
             const ParseResult result = parse_definition(document);
             if (!result.problems.empty()) return ToolResult::error(describe_problems(result.problems));
             const std::string name = result.definition->name;
-            const int64_t version = engine.read([&](Store& store) {
-                Transaction transaction(store.database());
-                const int64_t added = store.add_definition(name, document, now_ms());
-                transaction.commit();
-                return added;
-            });
+            const int64_t version = store_definition(engine, name, document);
             return ToolResult::structured({{"name", name}, {"version", version}});
         });
 

@@ -20,7 +20,7 @@ inline std::string map_item_id(const std::string& map_id, size_t item) {
 }
 // Units that are not tasks of the definition: map items and loop iterations ("<id>[<i>]"),
 // compensations and on_failure steps ("<id>:compensate", "on_failure:<id>").
-inline bool is_map_item(const std::string& task_id) { return task_id.find_first_of("[:") != std::string::npos; }
+inline bool is_unit_of_a_task(const std::string& task_id) { return task_id.find_first_of("[:") != std::string::npos; }
 
 // A wait for a signal or an approval: running until its signal comes.
 inline bool waits_for_signal(const TaskDefinition& task) { return !task.signal.empty(); }
@@ -78,7 +78,7 @@ struct Engine::ActiveRun {
         counts = TaskCounts{};
         counts.total = definition.tasks.size();
         for (auto& [id, task] : tasks) {
-            if (is_map_item(id)) continue;  // linked to its map by attach_items
+            if (is_unit_of_a_task(id)) continue;  // linked by attach_items, attach_iterations or attach_cleanup_rows
             task.index = definition.index_by_id.at(id);
             task.definition = &definition.tasks[task.index];
             by_index[task.index] = &task;

@@ -2,6 +2,7 @@
 #include "http_api.hpp"
 
 #include "definition.hpp"
+#include "tools.hpp"
 
 #include <charconv>
 #include <chrono>
@@ -20,11 +21,6 @@ using switchboard::HttpResponse;
 // How long a request waits for its change to become durable; it only matters at shutdown, when
 // the checkpointer stops.
 constexpr auto kCommitWait = std::chrono::seconds(10);
-
-int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 std::optional<int64_t> parse_integer(const std::string& text) {
     int64_t value = 0;
@@ -55,12 +51,6 @@ HttpError unknown_definition(const std::string& name, std::optional<int64_t> ver
     return HttpError(404, "no workflow named \"" + name + "\"" +
                               (version ? " with version " + std::to_string(*version) : std::string()) +
                               "; GET /api/v1/workflow/definitions lists the stored ones");
-}
-
-Json problems_json(const std::vector<Problem>& problems) {
-    Json list = Json::array();
-    for (const Problem& problem : problems) list.push_back({{"path", problem.path}, {"message", problem.message}});
-    return list;
 }
 
 // The definition in a POST body: the document itself, or {"definition": document} as the
@@ -140,12 +130,7 @@ void HttpApi::add_definition_routes() {
             return HttpResponse::json(
                 {{"error", describe_problems(result.problems)}, {"problems", problems_json(result.problems)}}, 400);
         const std::string name = result.definition->name;
-        const int64_t version = engine.read([&](Store& store) {
-            Transaction transaction(store.database());
-            const int64_t added = store.add_definition(name, document, now_ms());
-            transaction.commit();
-            return added;
-        });
+        const int64_t version = store_definition(engine, name, document);
         return HttpResponse::json({{"name", name}, {"version", version}}, 201);
     });
 

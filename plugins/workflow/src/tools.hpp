@@ -11,6 +11,9 @@ void register_definition_tools(switchboard::Plugin& plugin, Engine& engine);
 void register_run_tools(switchboard::Plugin& plugin, Engine& engine);
 void register_resources(switchboard::Plugin& plugin, Engine& engine);
 
+// Stores `document` (already validated) as the next version of `name`; returns that version.
+int64_t store_definition(Engine& engine, const std::string& name, const Json& document);
+
 // The published JSON Schema of a definition (schema/workflow.schema.json, built in).
 extern const char* const kWorkflowSchema;
 
