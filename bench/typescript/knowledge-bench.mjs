@@ -106,6 +106,10 @@ function rssMib(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
 }
 
+// A full read_graph at 100k entities is tens of MiB on one line, over the SDK client's default
+// 10 MiB line limit (it closes the connection); both servers get the same larger limit.
+const maxBufferSize = 1 << 30;
+
 async function connect(kind, dir) {
   let transport;
   if (kind === 'reference') {
@@ -114,6 +118,7 @@ async function connect(kind, dir) {
       args: [join(here, 'node_modules/@modelcontextprotocol/server-memory/dist/index.js')],
       env: { ...process.env, MEMORY_FILE_PATH: join(dir, 'memory.jsonl') },
       stderr: process.env.BENCH_DEBUG ? 'inherit' : 'ignore',
+      maxBufferSize,
     });
   } else {
     const config = join(dir, 'switchboard.json');
@@ -124,13 +129,14 @@ async function connect(kind, dir) {
         plugin_paths: [resolve(options['plugin-dir'])], // the config lives elsewhere
         discover: false,
         plugins: { knowledge: { config: { compat_names: true } } },
-        log: { level: 'warn' },
+        log: { level: process.env.BENCH_LOG_LEVEL ?? 'warn' },
       }),
     );
     transport = new StdioClientTransport({
       command: options.switchboard,
       args: ['--config', config, '--stdio'],
       stderr: process.env.BENCH_DEBUG ? 'inherit' : 'ignore',
+      maxBufferSize,
     });
   }
   const client = new Client({ name: 'knowledge-bench', version: '1.0.0' });
@@ -144,19 +150,24 @@ async function call(client, name, args) {
   return result;
 }
 
-// Runs `calls` one after another; returns {perSecond, p50, p99} (latencies in ms).
+// Runs `calls` one after another; returns {perSecond, p50, p99} (latencies in ms) and the size
+// of the last answer's text in MiB.
 async function timed(client, name, calls) {
   const latencies = [];
+  let answerMib = 0;
   const start = performance.now();
   for (const args of calls) {
     const t = performance.now();
-    await call(client, name, args);
+    const result = await call(client, name, args);
     latencies.push(performance.now() - t);
+    answerMib = Buffer.byteLength(result.content?.[0]?.text ?? '') / (1 << 20);
+    if (process.env.BENCH_DEBUG && latencies.length % 100 === 0) console.error(`${name}: ${latencies.length} calls done`);
   }
   const seconds = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
   return {
     seconds,
+    answerMib,
     perSecond: calls.length / seconds,
     p50: latencies[Math.floor(latencies.length / 2)],
     p99: latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))],
@@ -255,6 +266,7 @@ for (const size of sizes) {
     size === 100000 && ours ? `p50 < 2 ms  ${ours.search.p50 < 2 ? 'met' : 'MISSED'}` : '');
   line('  open_nodes p50 (ms)', 'open.p50', 2, false);
   line('  read_graph p50 (ms)', 'read.p50', 1, false);
+  line('  read_graph answer (MiB)', 'read.answerMib', 1, false);
   const rss = (side) =>
     side === undefined ? '-' : `${fixed(side.rss.start, 1)}/${fixed(side.rss.built, 1)}/${fixed(side.rss.end, 1)}`;
   row('  server RSS start / built / end (MiB)', rss(ours), rss(theirs), '');

@@ -22,6 +22,7 @@
 #include "http/http_connection.hpp"
 #include "http/http_frontend.hpp"
 #include "logging.hpp"
+#include "memory_release.hpp"
 #include "plugin_manager.hpp"
 #include "server.hpp"
 #include "session.hpp"
@@ -214,6 +215,7 @@ int serve_http(host::Config config, const std::string& listen) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    host::configure_allocator();
     host::setup_logging(host::LogSettings{});
     host::Options options;
     try {

@@ -1,6 +1,8 @@
 // plugin_loader.cpp: Boost.DLL loading and ABI checks.
 #include "plugin_loader.hpp"
 
+#include <dlfcn.h>
+
 #include <cstddef>
 
 namespace switchboard::host {
@@ -22,7 +24,11 @@ std::variant<LoadedLibrary, std::string> load_plugin_library(const std::filesyst
     loaded.file = file;
     boost::dll::fs::error_code error;
     loaded.library.load(file.string(), boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, error);
-    if (error) return where + "cannot be loaded as a shared library: " + error.message();
+    if (error) {
+        // Boost.DLL reports every dlopen failure as "Bad file descriptor"; dlerror() says why.
+        const char* reason = ::dlerror();
+        return where + "cannot be loaded as a shared library: " + (reason != nullptr ? reason : error.message());
+    }
     if (!loaded.library.has(SB_ENTRY_SYMBOL))
         return where + "exports no \"" SB_ENTRY_SYMBOL
                        "\" symbol; is it a Switchboard plugin built with SWITCHBOARD_PLUGIN?";

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "json_rpc.hpp"
+#include "memory_release.hpp"
 #include "plugin_instance.hpp"
 #include "session.hpp"
 #include "tool_called_event.hpp"
@@ -198,6 +199,7 @@ std::shared_ptr<sb_request> Server::find_request(sb_request* request) const {
 }
 
 bool Server::end_request(sb_request* raw, bool ok, json payload, std::optional<size_t> result_bytes) {
+    size_t answer_bytes = result_bytes.value_or(0);  // 0 when not known
     std::shared_ptr<sb_request> request;
     {
         std::lock_guard lock(requests_mutex_);
@@ -221,7 +223,7 @@ bool Server::end_request(sb_request* raw, bool ok, json payload, std::optional<s
             ok = false;
             payload = rpc_error(jsonrpc::internal_error,
                                 "tool " + request->target + " returned an invalid result: " + *problem);
-            result_bytes.reset();  // that of the error, not of the refused result
+            answer_bytes = 0;  // that of the error, not of the refused result
         }
     }
     // Build the event only for a listener, and publish it (an inline listener runs right here) only
@@ -229,12 +231,12 @@ bool Server::end_request(sb_request* raw, bool ok, json payload, std::optional<s
     std::string tool_called;
     if (request->method == "tools/call" && bus_.has_subscriber("host.tool.called")) {
         const bool tool_error = ok && payload.value("isError", false);
-        const size_t size = result_bytes.has_value()
-                                ? result_bytes.value()
-                                : payload.dump(-1, ' ', false, json::error_handler_t::replace).size();
+        const size_t size =
+            answer_bytes != 0 ? answer_bytes : payload.dump(-1, ' ', false, json::error_handler_t::replace).size();
         tool_called = tool_called_event(*request, ok, tool_error, size);
     }
     request->on_end(ok, std::move(payload));
+    release_memory_after_answer(executor_, answer_bytes);
     if (!tool_called.empty()) bus_.publish("host.tool.called", std::move(tool_called));
     requests_drained_.notify_all();
     return true;

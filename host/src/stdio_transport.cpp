@@ -54,7 +54,14 @@ void StdioTransport::run(Session& session, int signal_fd) {
         if (fds[0].revents == 0) continue;
         const ssize_t n = ::read(input_fd_, buffer.data(), buffer.size());
         if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-        if (n <= 0) return;  // EOF: the client is gone
+        if (n == 0) {
+            spdlog::info("stdin closed by the client; shutting down");
+            return;
+        }
+        if (n < 0) {
+            spdlog::error("reading stdin failed ({}); shutting down", std::strerror(errno));
+            return;
+        }
         size_t start = 0;
         const size_t end = static_cast<size_t>(n);
         while (start < end) {

@@ -25,6 +25,7 @@ const BadPlugin alone_bad_plugins[] = {
     {"bad_abi_minor", "is newer than host ABI 1.1"},
     {"bad_create_fails", "cannot open the database: disk quota exceeded"},
     {"bad_invalid_schema", "\"inputSchema\" must be a JSON Schema object"},
+    {"bad_undefined_symbol", "undefined symbol: switchboard_test_symbol_nobody_defines"},
 };
 
 TEST(BadPlugins, EachIsNamedOnStderrWithItsReasonAndTheGoodOneServes) {

@@ -78,6 +78,13 @@ TEST(PluginLoader, NotASharedLibrary) {
     EXPECT_TRUE(contains(reason, "cannot be loaded as a shared library")) << reason;
 }
 
+TEST(PluginLoader, UndefinedSymbolIsNamed) {
+    const fs::path file = test_plugin("bad_undefined_symbol");
+    const std::string reason = refusal(file);
+    EXPECT_TRUE(contains(reason, file.string() + ": cannot be loaded as a shared library")) << reason;
+    EXPECT_TRUE(contains(reason, "undefined symbol: switchboard_test_symbol_nobody_defines")) << reason;
+}
+
 TEST(PluginLoader, MissingFileAndDirectory) {
     TempDir dir;
     const fs::path missing = dir.path() / "nowhere.so";

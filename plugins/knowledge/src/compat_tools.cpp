@@ -6,6 +6,7 @@
 #include "arguments.hpp"
 #include "graph_json.hpp"
 #include "operations.hpp"
+#include "reference_answer.hpp"
 #include "tools.hpp"
 
 namespace knowledge {
@@ -66,23 +67,8 @@ OrderedJson ordered_entity(const NewEntity& entity) {
     return {{"name", entity.name}, {"entityType", entity.entity_type}, {"observations", entity.observations}};
 }
 
-OrderedJson ordered_entity(const Entity& entity) {
-    OrderedJson observations = OrderedJson::array();
-    for (const Observation& observation : entity.observations) observations.push_back(observation.content);
-    return {{"name", entity.name}, {"entityType", entity.entity_type}, {"observations", std::move(observations)}};
-}
-
 OrderedJson ordered_relation(const RelationKey& key) {
     return {{"from", key.from}, {"to", key.to}, {"relationType", key.relation_type}};
-}
-
-OrderedJson ordered_graph(const Graph& graph) {
-    OrderedJson entities = OrderedJson::array();
-    for (const Entity& entity : graph.entities) entities.push_back(ordered_entity(entity));
-    OrderedJson relations = OrderedJson::array();
-    for (const Relation& relation : graph.relations)
-        relations.push_back(ordered_relation({relation.from, relation.to, relation.relation_type}));
-    return {{"entities", std::move(entities)}, {"relations", std::move(relations)}};
 }
 
 // The reference answers with JSON.stringify(value, null, 2) as text and the object as
@@ -264,13 +250,11 @@ void register_compat_tools(switchboard::Plugin& plugin, Context& context) {
             .title("Read Graph")
             .input_schema(input_schema(read_properties, Json::array(), false))
             .annotations(annotations(true, false, true)),
-        [&context](const Json& arguments, Call&) {
+        [&context](const Json& arguments, Call&) -> ToolAnswer {
             const std::string project = project_of(arguments, context.settings);
             const AsOf as_of = as_of_of(arguments);
-            if (!wants_bounded(arguments, context.settings)) {
-                const OrderedJson graph = ordered_graph(context.store.read_graph(project, {}, as_of));
-                return reference_result(graph, graph);
-            }
+            if (!wants_bounded(arguments, context.settings))
+                return ToolAnswer::serialized(reference_graph_answer(context.store.read_graph(project, {}, as_of)));
             return bounded_result(context.store.read_graph(project, page_of(arguments, context.settings), as_of),
                                   detail_of(arguments, "summary"));
         });
@@ -287,14 +271,13 @@ void register_compat_tools(switchboard::Plugin& plugin, Context& context) {
             .title("Search Nodes")
             .input_schema(input_schema(search_properties, {"query"}, false))
             .annotations(annotations(true, false, true)),
-        [&context](const Json& arguments, Call&) {
+        [&context](const Json& arguments, Call&) -> ToolAnswer {
             const std::string project = project_of(arguments, context.settings);
             const std::string query = required_string(arguments, "query", "a string to look for");
             const AsOf as_of = as_of_of(arguments);
-            if (!wants_bounded(arguments, context.settings)) {
-                const OrderedJson graph = ordered_graph(context.store.search_nodes(project, query, {}, as_of));
-                return reference_result(graph, graph);
-            }
+            if (!wants_bounded(arguments, context.settings))
+                return ToolAnswer::serialized(
+                    reference_graph_answer(context.store.search_nodes(project, query, {}, as_of)));
             return bounded_result(
                 context.store.search_nodes(project, query, page_of(arguments, context.settings), as_of),
                 detail_of(arguments, "summary"));
@@ -312,15 +295,14 @@ void register_compat_tools(switchboard::Plugin& plugin, Context& context) {
             .title("Open Nodes")
             .input_schema(input_schema(open_properties, {"names"}, false))
             .annotations(annotations(true, false, true)),
-        [&context](const Json& arguments, Call&) {
+        [&context](const Json& arguments, Call&) -> ToolAnswer {
             const std::string project = project_of(arguments, context.settings);
             const std::vector<std::string> names =
                 string_array(arguments, "names", "an array of entity names", context.settings);
             const Graph graph = context.store.open_nodes(project, names, as_of_of(arguments));
             if (!context.settings.compat_names || arguments.contains("detail"))
                 return bounded_result(graph, detail_of(arguments, "full"));
-            const OrderedJson ordered = ordered_graph(graph);
-            return reference_result(ordered, ordered);
+            return ToolAnswer::serialized(reference_graph_answer(graph));
         });
 }
 

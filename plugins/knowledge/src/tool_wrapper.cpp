@@ -24,7 +24,7 @@ void add_result_tool(switchboard::Plugin& plugin, const switchboard::Tool& tool,
     // on the blocking pool, as a synchronous tool's would.
     plugin.add_async_tool(tool, [&plugin, name, handler](const Json& arguments, switchboard::CallPtr call) {
         plugin.post_blocking([name, handler, arguments, call]() {
-            Json result;
+            ToolAnswer result = Json();
             try {
                 result = handler(arguments, *call);
             } catch (const switchboard::ToolError& e) {
@@ -40,7 +40,10 @@ void add_result_tool(switchboard::Plugin& plugin, const switchboard::Tool& tool,
             } catch (const std::exception& e) {
                 result = error_result(name + " failed: " + e.what());
             }
-            call->respond(result);
+            if (!result.text.empty())
+                call->respond_serialized(result.text);
+            else
+                call->respond(result.tree);
         });
     });
 }

@@ -18,9 +18,19 @@ void register_graph_tools(switchboard::Plugin& plugin, Context& context);
 // The JSON API under /api/v1/knowledge/ (only when the host serves HTTP).
 void register_http_api(switchboard::Plugin& plugin, Context& context);
 
-// A handler that answers with a complete CallToolResult (for results whose text differs from
-// the compact dump ToolResult::structured writes).
-using ResultHandler = std::function<Json(const Json& arguments, switchboard::Call& call)>;
+// A handler's complete CallToolResult (for results whose text differs from the compact dump
+// ToolResult::structured writes): a tree, or already serialized when it may be large.
+struct ToolAnswer {
+    ToolAnswer(Json result) : tree(std::move(result)) {}  // NOLINT: implicit, handlers return Json
+    static ToolAnswer serialized(std::string result_json) {
+        ToolAnswer answer(Json{});
+        answer.text = std::move(result_json);
+        return answer;
+    }
+    Json tree;
+    std::string text;  // the serialized result when set
+};
+using ResultHandler = std::function<ToolAnswer(const Json& arguments, switchboard::Call& call)>;
 
 // Registers `handler` on the blocking pool; NotFound, RuleViolation and bad arguments become
 // isError results with their message as is, storage failures an isError that says so.

@@ -229,6 +229,11 @@ class Call {
         const std::string text = result.dump();
         api_->respond(request_, to_sb(text));
     }
+    // The same with the result already serialized, for an answer too large to build as a tree.
+    void respond_serialized(std::string_view result_json) {
+        if (ended_.exchange(true)) return;
+        api_->respond(request_, to_sb(result_json));
+    }
     void respond_error(int code, std::string_view message) {
         if (ended_.exchange(true)) return;
         api_->respond_error(request_, code, to_sb(message));

@@ -11,8 +11,16 @@ static sb_str str(const char* text) {
     return out;
 }
 
+#if defined(BAD_UNDEFINED_SYMBOL)
+/* Defined nowhere: the kind of plugin built against a library version the machine lacks. */
+extern void switchboard_test_symbol_nobody_defines(void);
+#endif
+
 static void* create(const sb_host_api* api) {
     host_api = api;
+#if defined(BAD_UNDEFINED_SYMBOL)
+    switchboard_test_symbol_nobody_defines();
+#endif
 #if defined(BAD_CREATE_FAILS)
     api->fail(api->host, str("cannot open the database: disk quota exceeded"));
     return NULL;

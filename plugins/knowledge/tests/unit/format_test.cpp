@@ -3,6 +3,7 @@
 
 #include "export.hpp"
 #include "jsonl_import.hpp"
+#include "reference_answer.hpp"
 #include "text_fold.hpp"
 
 namespace knowledge {
@@ -66,6 +67,58 @@ TEST(Fold, MatchesJavaScriptLowerCaseForCommonScripts) {
     EXPECT_TRUE(folded_contains("anything", ""));
     EXPECT_EQ(code_points("äb"), 2u);
     EXPECT_EQ(fold_case(std::string("\xff\xfe", 2)), std::string("\xff\xfe", 2));
+}
+
+}  // namespace
+}  // namespace knowledge
+
+namespace knowledge {
+namespace {
+
+// The text JSON.stringify(graph, null, 2) writes, built the slow way: one ordered tree.
+std::string stringified(const Graph& graph) {
+    nlohmann::ordered_json entities = nlohmann::ordered_json::array();
+    for (const Entity& entity : graph.entities) {
+        nlohmann::ordered_json observations = nlohmann::ordered_json::array();
+        for (const Observation& observation : entity.observations) observations.push_back(observation.content);
+        entities.push_back({{"name", entity.name}, {"entityType", entity.entity_type}, {"observations", observations}});
+    }
+    nlohmann::ordered_json relations = nlohmann::ordered_json::array();
+    for (const Relation& relation : graph.relations)
+        relations.push_back({{"from", relation.from}, {"to", relation.to}, {"relationType", relation.relation_type}});
+    return nlohmann::ordered_json{{"entities", entities}, {"relations", relations}}.dump(2);
+}
+
+void expect_answer_matches_tree(const Graph& graph) {
+    const Json answer = Json::parse(reference_graph_answer(graph));
+    const std::string text = answer.at("content").at(0).at("text").get<std::string>();
+    EXPECT_EQ(text, stringified(graph));
+    EXPECT_EQ(answer.at("structuredContent"), Json::parse(text));
+    EXPECT_EQ(answer.at("content").at(0).at("type"), "text");
+}
+
+TEST(ReferenceAnswer, WritesTheTextJsonStringifyWritesAndTheSameGraphAsStructuredContent) {
+    Graph graph = sample();
+    Entity bare;
+    bare.name = "line\nbreak \\ tab\t \u00e9\u4e16";
+    bare.entity_type = "thing";  // and no observations: an empty array
+    graph.entities.push_back(bare);
+    graph.entities[0].observations.push_back(Observation{"{\"not\": \"json\"}\n  indented", {}});
+    Relation second;
+    second.from = bare.name;
+    second.to = graph.entities[0].name;
+    second.relation_type = "mentions";
+    graph.relations.push_back(second);
+    expect_answer_matches_tree(graph);
+}
+
+TEST(ReferenceAnswer, EmptyGraphAndGraphWithoutRelations) {
+    expect_answer_matches_tree(Graph{});
+    Graph entities_only = sample();
+    entities_only.relations.clear();
+    expect_answer_matches_tree(entities_only);
+    EXPECT_EQ(Json::parse(reference_graph_answer(Graph{})).at("content").at(0).at("text"),
+              "{\n  \"entities\": [],\n  \"relations\": []\n}");
 }
 
 }  // namespace
