@@ -60,9 +60,7 @@ void register_schedule_tools(switchboard::Plugin& plugin, Schedules& schedules) 
                      {"description", "create: pin this version (default: the latest at each fire)"}}},
                    {"enabled", {{"type", "boolean"}, {"default", true}, {"description", "create"}}},
                    {"timezone",
-                    {{"type", "string"},
-                     {"enum", {"UTC"}},
-                     {"description", "only \"UTC\" is supported: schedules run in UTC"}}}}},
+                    {{"type", "string"}, {"description", "only \"UTC\" is supported: schedules run in UTC"}}}}},
                  {"required", {"action"}}})
             .output_schema({{"type", "object"},
                             {"properties",

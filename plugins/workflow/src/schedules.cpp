@@ -130,8 +130,13 @@ void Schedules::arm() {
     for (const auto& [id, entry] : entries_)
         if (entry.row.enabled && entry.cron && entry.row.next_fire_at_ms != 0)
             earliest = earliest == 0 ? entry.row.next_fire_at_ms : std::min(earliest, entry.row.next_fire_at_ms);
+    if (earliest == 0) {  // nothing enabled: sleep until a change arms the timer again
+        if (timer_id_ != 0) host_.cancel_timer(timer_id_);
+        timer_id_ = 0;
+        return;
+    }
     const int64_t now = now_ms();
-    const int64_t due = earliest == 0 ? now + kMaxSleepMs : std::min(earliest, now + kMaxSleepMs);
+    const int64_t due = std::min(earliest, now + kMaxSleepMs);
     if (timer_id_ != 0 && timer_due_ms_ <= due) return;  // the armed timer rings first: it re-arms then
     if (timer_id_ != 0) host_.cancel_timer(timer_id_);
     const uint64_t generation = ++timer_generation_;
