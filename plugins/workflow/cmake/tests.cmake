@@ -23,6 +23,11 @@ if(EXISTS ${workflow_dir}/tests/package.json)
   add_test(NAME workflow_http
            COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/http.test.mjs)
   set_tests_properties(workflow_http PROPERTIES TIMEOUT 120 ENVIRONMENT "${workflow_test_env}")
+  # Cron schedules: a seconds schedule fires, survives a restart, stops when disabled. Alone: it
+  # asserts fire times within a second or two.
+  add_test(NAME workflow_schedule
+           COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/schedule.test.mjs)
+  set_tests_properties(workflow_schedule PROPERTIES TIMEOUT 120 RUN_SERIAL TRUE ENVIRONMENT "${workflow_test_env}")
   # The crash test: WORKFLOW_CRASH_KILLS sets how many times the host is killed (the issue asks 20).
   add_test(NAME workflow_crash
            COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/crash.test.mjs)

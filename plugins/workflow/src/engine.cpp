@@ -94,10 +94,11 @@ void Engine::locked(const std::function<void(Actions&)>& fn) {
 // ---- starting and resuming --------------------------------------------------------------
 
 void Engine::start_run(const StoredDefinition& stored, Definition definition, Json input,
-                       std::function<void(const std::string&)> committed, std::unique_ptr<RunWatcher> watcher) {
+                       std::function<void(const std::string&)> committed, std::unique_ptr<RunWatcher> watcher,
+                       RunCreationWrite also) {
     std::unique_ptr<ActiveRun> run = make_run(stored, std::move(definition), std::move(input), new_run_id());
     if (watcher) run->watchers.push_back(std::move(watcher));
-    locked([&](Actions&) { begin_run(std::move(run), std::move(committed)); });
+    locked([&](Actions&) { begin_run(std::move(run), std::move(committed), std::move(also)); });
 }
 
 std::unique_ptr<Engine::ActiveRun> Engine::make_run(const StoredDefinition& stored, Definition definition, Json input,
@@ -118,7 +119,8 @@ std::unique_ptr<Engine::ActiveRun> Engine::make_run(const StoredDefinition& stor
     return run;
 }
 
-void Engine::begin_run(std::unique_ptr<ActiveRun> run, std::function<void(const std::string&)> committed) {
+void Engine::begin_run(std::unique_ptr<ActiveRun> run, std::function<void(const std::string&)> committed,
+                       RunCreationWrite also) {
     RunRow insert = run->row;
     for (const ActiveTask* task : run->by_index) insert.tasks.push_back(task->row);
     const std::string run_id = run->row.id;
@@ -127,9 +129,10 @@ void Engine::begin_run(std::unique_ptr<ActiveRun> run, std::function<void(const 
     run->seq = 1;
     runs_.emplace(run_id, std::move(run));
     checkpointer_.submit(
-        [insert, event](Store& store) {
+        [insert, event, also = std::move(also)](Store& store) {
             store.insert_run(insert);
             store.append_event(insert.id, 1, insert.created_at_ms, "run.started", "", event);
+            if (also) also(store, insert.id);
         },
         [this, run_id, committed, event] {
             host_.publish("workflow.run.started",

@@ -52,10 +52,16 @@ class Engine {
     // resume_unfinished() on the blocking pool after `delay_ms`, unless the engine is gone by then.
     void resume_later(int64_t delay_ms);
 
+    // Written in the transaction that creates a run, so it commits with the run or not at all.
+    using RunCreationWrite = std::function<void(Store& store, const std::string& run_id)>;
+
     // Starts a run of `stored` (already parsed as `definition`). `committed(run_id)` runs once the
-    // run is durable; `watcher` (optional) follows it to the end.
+    // run is durable; `watcher` (optional) follows it to the end; `also` (optional) joins the
+    // transaction that stores the run (a schedule records its fire there). `also` must not throw:
+    // a failing write drops the whole group commit it is in.
     void start_run(const StoredDefinition& stored, Definition definition, Json input,
-                   std::function<void(const std::string& run_id)> committed, std::unique_ptr<RunWatcher> watcher);
+                   std::function<void(const std::string& run_id)> committed, std::unique_ptr<RunWatcher> watcher,
+                   RunCreationWrite also = nullptr);
 
     // Cancels a running run: pending tasks end cancelled and running tool calls get cancel_call.
     // Returns false when the run is not running (unknown or finished).
@@ -97,7 +103,8 @@ class Engine {
     // starts it; `committed` runs after the commit.
     std::unique_ptr<ActiveRun> make_run(const StoredDefinition& stored, Definition definition, Json input,
                                         std::string id);
-    void begin_run(std::unique_ptr<ActiveRun> run, std::function<void(const std::string&)> committed);
+    void begin_run(std::unique_ptr<ActiveRun> run, std::function<void(const std::string&)> committed,
+                   RunCreationWrite also = nullptr);
     // Compensations and on_failure steps of a failed run (engine_cleanup.cpp).
     bool needs_cleanup(const ActiveRun& run) const;
     ActiveTask& cleanup_unit(ActiveRun& run, const TaskDefinition& step);

@@ -2,6 +2,7 @@
 #include "http_api.hpp"
 
 #include "definition.hpp"
+#include "run_starter.hpp"
 #include "tools.hpp"
 
 #include <charconv>
@@ -94,11 +95,12 @@ HttpResponse control(Engine& engine, const std::string& run_id,
 
 }  // namespace
 
-HttpApi::HttpApi(switchboard::Plugin& plugin, Engine& engine, EngineHost& host)
-    : plugin_(plugin), engine_(engine), events_(plugin, engine, host) {
+HttpApi::HttpApi(switchboard::Plugin& plugin, Engine& engine, EngineHost& host, Schedules& schedules)
+    : plugin_(plugin), engine_(engine), schedules_(schedules), events_(plugin, engine, host) {
     add_definition_routes();
     add_run_routes();
     add_control_routes();
+    add_schedule_routes();
 }
 
 void HttpApi::add_definition_routes() {
@@ -168,20 +170,19 @@ void HttpApi::add_run_routes() {
         const Json input = body.value("input", Json::object());
         if (!input.is_object())
             throw HttpError(400, "`input` must be an object, got " + std::string(input.type_name()));
-        const auto stored = engine.read([&](Store& store) { return store.definition(name, version); });
-        if (!stored) throw unknown_definition(name, version);
-        ParseResult parsed = parse_definition(stored->document);
-        if (!parsed.definition) throw HttpError(422, describe_problems(parsed.problems));
-        auto started = std::make_shared<std::promise<std::string>>();
-        engine.start_run(
-            *stored, std::move(*parsed.definition), input,
-            [started](const std::string& run_id) { started->set_value(run_id); }, nullptr);
+        auto started = std::make_shared<std::promise<std::pair<std::string, StoredDefinition>>>();
+        const auto refused = start_stored_run(engine, {name, version, input},
+                                              [started](const std::string& run_id, const StoredDefinition& stored) {
+                                                  started->set_value({run_id, stored});
+                                              });
+        if (refused && refused->reason == RunRefusal::unknown_workflow) throw unknown_definition(name, version);
+        if (refused) throw HttpError(422, refused->message);
         auto future = started->get_future();
         if (future.wait_for(kCommitWait) != std::future_status::ready)
             throw HttpError(503, "the run was not stored within 10 s; the server may be stopping");
+        const auto [run_id, stored] = future.get();
         return HttpResponse::json(
-            {{"run_id", future.get()}, {"name", stored->name}, {"version", stored->version}, {"status", "running"}},
-            201);
+            {{"run_id", run_id}, {"name", stored.name}, {"version", stored.version}, {"status", "running"}}, 201);
     });
 
     plugin_.add_http_route("GET", "/runs/{id}", [&engine](const HttpRequest& request) {

@@ -1,5 +1,6 @@
 // run_tools.cpp: workflow_run, workflow_status, workflow_cancel, workflow_pause, workflow_resume,
 // workflow_retry, workflow_history.
+#include "run_starter.hpp"
 #include "tools.hpp"
 
 #include <chrono>
@@ -64,13 +65,6 @@ void start(switchboard::Plugin& plugin, Engine& engine, const Json& args, switch
             const Json input = args.value("input", Json::object());
             if (!input.is_object())
                 throw switchboard::ToolError("`input` must be an object, got " + std::string(input.type_name()));
-            const auto stored = engine.read([&](Store& store) { return store.definition(name, version); });
-            if (!stored)
-                throw switchboard::ToolError("no workflow named \"" + name + "\"" +
-                                             (version ? " with version " + std::to_string(*version) : std::string()) +
-                                             "; define it first with workflow_define");
-            ParseResult parsed = parse_definition(stored->document);
-            if (!parsed.definition) throw switchboard::ToolError(describe_problems(parsed.problems));
             const bool wait = args.value("wait", false);
             std::unique_ptr<RunWatcher> watcher;
             if (wait) {
@@ -87,9 +81,9 @@ void start(switchboard::Plugin& plugin, Engine& engine, const Json& args, switch
                     };
                 }
             }
-            engine.start_run(
-                *stored, std::move(*parsed.definition), input,
-                [call, wait, stored = *stored](const std::string& run_id) {
+            const auto refused = start_stored_run(
+                engine, {name, version, input},
+                [call, wait](const std::string& run_id, const StoredDefinition& stored) {
                     if (wait) return;
                     call->respond(ToolResult::structured({{"run_id", run_id},
                                                           {"name", stored.name},
@@ -98,6 +92,9 @@ void start(switchboard::Plugin& plugin, Engine& engine, const Json& args, switch
                                       .to_json());
                 },
                 std::move(watcher));
+            if (refused && refused->reason == RunRefusal::unknown_workflow)
+                throw switchboard::ToolError(refused->message + "; define it first with workflow_define");
+            if (refused) throw switchboard::ToolError(refused->message);
         } catch (const switchboard::ToolError& e) {
             call->respond(ToolResult::error(e.what()).to_json());
         } catch (const std::exception& e) {

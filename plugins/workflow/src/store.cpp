@@ -69,6 +69,23 @@ const char* const kMigrations[] = {
     ALTER TABLE runs ADD COLUMN parent_task_id TEXT;
     CREATE INDEX runs_by_parent ON runs (parent_run_id) WHERE parent_run_id IS NOT NULL;
     )sql",
+    // 3: cron schedules that start runs. version NULL: the latest version at fire time.
+    // next_fire_at is NULL while the schedule is disabled.
+    R"sql(
+    CREATE TABLE schedules (
+      id TEXT PRIMARY KEY,
+      workflow TEXT NOT NULL,
+      version INTEGER,
+      input TEXT NOT NULL,
+      cron TEXT NOT NULL,
+      enabled INTEGER NOT NULL,
+      created_at INTEGER NOT NULL,
+      last_fire_at INTEGER,
+      next_fire_at INTEGER,
+      last_run_id TEXT,
+      last_error TEXT
+    );
+    )sql",
 };
 
 std::optional<std::string> optional_dump(const Json& value) {

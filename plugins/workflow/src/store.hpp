@@ -54,6 +54,21 @@ struct Signal {
     Json payload;
 };
 
+// A cron schedule (schedules.hpp): starts a run of `workflow` with `input` at each fire time.
+struct ScheduleRow {
+    std::string id;
+    std::string workflow;
+    std::optional<int64_t> version;  // nullopt: the latest version at fire time
+    Json input = Json::object();
+    std::string cron;
+    bool enabled = true;
+    int64_t created_at_ms = 0;
+    int64_t last_fire_at_ms = 0;  // 0: never fired
+    int64_t next_fire_at_ms = 0;  // 0: disabled
+    std::string last_run_id;
+    std::string last_error;  // the last fire could not start a run: why
+};
+
 // PRAGMA synchronous with WAL. normal: a commit survives a crash of the process, and the last
 // commits before a power loss may be lost; full: each commit is fsynced before it returns.
 enum class Synchronous { normal, full };
@@ -84,6 +99,19 @@ class Store {
     std::vector<std::string> unfinished_run_ids();
     Json list_runs(const std::string& name, const std::string& status, int64_t limit);
     Json history(const std::string& run_id, int64_t after_seq, int64_t limit);
+
+    // ---- schedules (store_schedules.cpp) ----
+    std::vector<ScheduleRow> schedules();
+    void insert_schedule(const ScheduleRow& schedule);
+    bool delete_schedule(const std::string& id);
+    // next_fire_ms 0 with enabled false.
+    void set_schedule_enabled(const std::string& id, bool enabled, int64_t next_fire_ms);
+    // Records a fire of the schedule created at `created_at_ms` (a schedule deleted and created
+    // again under the same id is left alone). Its next fire time only moves forward, and stays
+    // empty when the schedule was disabled meanwhile: writes queued in the group commit may land
+    // after a disable or enable that came later.
+    void record_schedule_fire(const std::string& id, int64_t created_at_ms, int64_t fired_at_ms,
+                              const std::string& run_id, const std::string& error, int64_t next_fire_ms);
 
  private:
     void migrate();

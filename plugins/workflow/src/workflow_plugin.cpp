@@ -1,9 +1,10 @@
-// workflow_plugin.cpp: the plugin object: config, storage, engine, tools, resources, and the
-// resumption of unfinished runs shortly after load.
+// workflow_plugin.cpp: the plugin object: config, storage, engine, schedules, tools, resources,
+// and the resumption of unfinished runs shortly after load.
 #include "engine.hpp"
 #include "host_adapter.hpp"
 #include "http_api.hpp"
 #include "plugin_config.hpp"
+#include "schedules.hpp"
 #include "tools.hpp"
 
 #include <switchboard/sdk.hpp>
@@ -20,8 +21,11 @@ class WorkflowPlugin : public switchboard::Plugin {
         register_definition_tools(*this, engine_);
         register_run_tools(*this, engine_);
         register_resources(*this, engine_);
-        // Other plugins may still be loading: their tools must be routable before runs resume.
+        register_schedule_tools(*this, schedules_);
+        // Other plugins may still be loading: their tools must be routable before runs resume
+        // and before schedules fire.
         engine_.resume_later(config_.resume_delay_ms);
+        schedules_.start(config_.resume_delay_ms);
     }
 
  private:
@@ -34,7 +38,8 @@ class WorkflowPlugin : public switchboard::Plugin {
     PluginConfig config_;
     HostAdapter host_;  // outlives engine_, which cancels its timers through it
     Engine engine_;
-    HttpApi http_{*this, engine_, host_};  // after engine_: ends its event streams first
+    Schedules schedules_{host_, engine_};              // after engine_: stops firing before the engine goes
+    HttpApi http_{*this, engine_, host_, schedules_};  // last: ends its event streams first
 };
 
 }  // namespace workflow

@@ -1,7 +1,7 @@
 // http.test.mjs: the workflow plugin's HTTP API (/api/v1/workflow/...) on the real host over
 // Streamable HTTP: definitions, runs, tasks, history, control, and the live SSE stream of a
-// run's events (order, resumption with Last-Event-ID, the end after the terminal event), plus
-// the 400 and 404 answers.
+// run's events (order, resumption with Last-Event-ID, the end after the terminal event),
+// schedules, plus the 400, 404 and 409 answers.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -398,6 +398,40 @@ test('unknown runs are 404 and bad parameters 400, saying what is accepted', asy
   assert.match(badLastId.json.error, /Last-Event-ID must be the id of an event/);
   const badAfter = await api('GET', `/runs/${run.run_id}/events?after_seq=x`);
   assert.equal(badAfter.status, 400);
+});
+
+test('schedules: create (201), list, get, disable, enable, delete; 400, 404 and 409 say what is wrong', async () => {
+  const body = { id: 'http-yearly', workflow: 'http-sum', version: 1, cron: '@yearly', input: { x: 1 } };
+  const created = await ok('POST', '/schedules', body, 201);
+  assert.equal(created.id, 'http-yearly');
+  assert.equal(created.next_fires.length, 3);
+  assert.match(created.next_fires[0], /^\d{4}-01-01T00:00:00Z$/);
+  assert.deepEqual((await ok('GET', '/schedules')).schedules.map((s) => s.id), ['http-yearly']);
+  assert.deepEqual((await ok('GET', '/schedules/http-yearly')).next_fires, created.next_fires);
+  const disabled = await ok('POST', '/schedules/http-yearly/disable');
+  assert.equal(disabled.enabled, false);
+  assert.equal(disabled.next_fire_at_ms, null);
+  assert.equal((await ok('POST', '/schedules/http-yearly/enable')).next_fire_at_ms, created.next_fire_at_ms);
+
+  const cases = [
+    [{ ...body }, 409, /a schedule with id "http-yearly" already exists/],
+    [{ ...body, id: 'other', workflow: 'ghost' }, 404, /no workflow named "ghost"/],
+    [{ ...body, id: 'other', cron: '0 0 32 * *' }, 400, /the day-of-month field "32": 32 is out of range; accepted: 1-31/],
+    [{ ...body, id: 'other', timezone: 'America/New_York' }, 400, /UTC only/],
+    [[1], 400, /a schedule must be an object/],
+  ];
+  for (const [request, status, message] of cases) {
+    const answer = await api('POST', '/schedules', request);
+    assert.equal(answer.status, status, answer.text);
+    assert.match(answer.json.error, message);
+  }
+  assert.deepEqual(await ok('DELETE', '/schedules/http-yearly'), { deleted: 'http-yearly' });
+  for (const [method, path] of [['GET', '/schedules/http-yearly'], ['DELETE', '/schedules/http-yearly'],
+    ['POST', '/schedules/http-yearly/enable']]) {
+    const answer = await api(method, path);
+    assert.equal(answer.status, 404, `${method} ${path}: ${answer.text}`);
+    assert.match(answer.json.error, /no schedule with id "http-yearly"/);
+  }
 });
 
 test('a stream left open on a running run ends cleanly when the host stops', async () => {

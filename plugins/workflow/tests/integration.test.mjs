@@ -26,7 +26,7 @@ test('tools and the schema resource are offered', async () => {
   const { tools } = await host.client.listTools();
   const names = tools.map((t) => t.name);
   for (const name of ['workflow_define', 'workflow_validate', 'workflow_list', 'workflow_get', 'workflow_run',
-    'workflow_status', 'workflow_cancel', 'workflow_history'])
+    'workflow_status', 'workflow_cancel', 'workflow_history', 'workflow_schedule'])
     assert.ok(names.includes(name), `${name} missing`);
   const schema = await host.client.readResource({ uri: 'workflow://schema' });
   assert.equal(JSON.parse(schema.contents[0].text).title, 'Switchboard workflow definition');

@@ -80,5 +80,81 @@ TEST_F(StoreTest, RunMustReferenceAStoredDefinition) {
     EXPECT_THROW(store.insert_run(run), SqliteError);  // foreign keys are on
 }
 
+ScheduleRow schedule_row(const std::string& id, int64_t created_at_ms, int64_t next_fire_ms) {
+    ScheduleRow row;
+    row.id = id;
+    row.workflow = "w";
+    row.input = {{"n", 1}};
+    row.cron = "*/5 * * * *";
+    row.created_at_ms = created_at_ms;
+    row.next_fire_at_ms = next_fire_ms;
+    return row;
+}
+
+TEST_F(StoreTest, SchedulesSurviveReopening) {
+    {
+        Store store(path());
+        ScheduleRow pinned = schedule_row("b", 10, 300);
+        pinned.version = 2;
+        pinned.enabled = false;
+        Transaction transaction(store.database());
+        store.insert_schedule(schedule_row("a", 10, 300));
+        store.insert_schedule(pinned);
+        transaction.commit();
+    }
+    Store store(path());
+    const std::vector<ScheduleRow> rows = store.schedules();
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].id, "a");
+    EXPECT_FALSE(rows[0].version);
+    EXPECT_EQ(rows[0].input["n"], 1);
+    EXPECT_TRUE(rows[0].enabled);
+    EXPECT_EQ(rows[0].next_fire_at_ms, 300);
+    EXPECT_EQ(rows[1].version, 2);
+    EXPECT_FALSE(rows[1].enabled);
+    EXPECT_EQ(rows[1].next_fire_at_ms, 0);  // disabled: no next fire time
+    EXPECT_TRUE(store.delete_schedule("a"));
+    EXPECT_FALSE(store.delete_schedule("a"));
+    EXPECT_EQ(store.schedules().size(), 1u);
+}
+
+TEST_F(StoreTest, AFireRecordsTheRunAndOnlyMovesTheNextFireForward) {
+    Store store(path());
+    store.insert_schedule(schedule_row("a", 10, 300));
+    store.record_schedule_fire("a", 10, 301, "run_1", "", 600);
+    ScheduleRow row = store.schedules().at(0);
+    EXPECT_EQ(row.last_fire_at_ms, 301);
+    EXPECT_EQ(row.last_run_id, "run_1");
+    EXPECT_EQ(row.next_fire_at_ms, 600);
+    // A fire queued before an enable that landed first keeps the enable's later time.
+    store.set_schedule_enabled("a", true, 900);
+    store.record_schedule_fire("a", 10, 601, "run_2", "", 700);
+    row = store.schedules().at(0);
+    EXPECT_EQ(row.next_fire_at_ms, 900);
+    EXPECT_EQ(row.last_run_id, "run_2");
+    // A failed fire keeps the last run and records why.
+    store.record_schedule_fire("a", 10, 901, "", "no workflow named \"w\"", 1200);
+    row = store.schedules().at(0);
+    EXPECT_EQ(row.last_run_id, "run_2");
+    EXPECT_EQ(row.last_error, "no workflow named \"w\"");
+    EXPECT_EQ(row.next_fire_at_ms, 1200);
+}
+
+TEST_F(StoreTest, AFireLandingAfterADisableOrARecreateChangesNothingItShouldNot) {
+    Store store(path());
+    store.insert_schedule(schedule_row("a", 10, 300));
+    store.set_schedule_enabled("a", false, 0);
+    store.record_schedule_fire("a", 10, 301, "run_1", "", 600);
+    EXPECT_EQ(store.schedules().at(0).next_fire_at_ms, 0);  // stays disabled
+    EXPECT_FALSE(store.schedules().at(0).enabled);
+    // Deleted and created again under the same id: a late fire of the old one leaves it alone.
+    store.delete_schedule("a");
+    store.insert_schedule(schedule_row("a", 20, 800));
+    store.record_schedule_fire("a", 10, 801, "run_old", "", 5000);
+    const ScheduleRow row = store.schedules().at(0);
+    EXPECT_EQ(row.last_run_id, "");
+    EXPECT_EQ(row.next_fire_at_ms, 800);
+}
+
 }  // namespace
 }  // namespace workflow
