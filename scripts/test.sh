@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh: sets up, then builds and runs every test twice: on a release build and on an
-# AddressSanitizer + UndefinedBehaviorSanitizer build. Also checks the formatting.
+# AddressSanitizer + UndefinedBehaviorSanitizer build (without the benchmarks, whose smoke tests
+# run on release). Also checks the formatting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -17,6 +17,9 @@
 //   node knowledge-bench.mjs --switchboard BIN --plugin-dir DIR [--sizes 1000,10000,100000]
 //                            [--ops 200] [--batch 100] [--seed 7] [--servers reference,switchboard]
 //                            [--reference-cap-from 100000] [--reference-batches 10] [--reference-ops 20]
+//
+// BENCH_DEBUG=1 shows the servers' stderr and progress every 100 calls; BENCH_LOG_LEVEL sets
+// Switchboard's log level (default warn).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
