@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh: sets up, then builds and runs every test twice: on a release build and on an
 # AddressSanitizer + UndefinedBehaviorSanitizer build (without the benchmarks, whose smoke tests
-# run on release). Also checks the formatting.
+# run on release; with line tables only, -g1: reports keep file:line and the build is about a
+# fifth faster than with full -g). Also checks the formatting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
