@@ -77,7 +77,9 @@ bool run_exists(Engine& engine, const std::string& run_id) {
 Json run_json(Engine& engine, const std::string& run_id) {
     const auto run = engine.read([&](Store& store) { return store.run(run_id); });
     if (!run) throw unknown_run(run_id);
-    return run_to_json(*run);
+    Json answer = run_to_json(*run);
+    engine.add_waiting_for(answer);
+    return answer;
 }
 
 using Refusal = std::optional<std::string>;
@@ -127,7 +129,7 @@ void HttpApi::add_definition_routes() {
 
     plugin_.add_http_route("POST", "/definitions", [&engine](const HttpRequest& request) {
         const Json document = definition_body(request);
-        const ParseResult result = parse_definition(document);
+        const ParseResult result = engine.check_definition(document);
         if (!result.problems.empty())
             return HttpResponse::json(
                 {{"error", describe_problems(result.problems)}, {"problems", problems_json(result.problems)}}, 400);
@@ -136,8 +138,8 @@ void HttpApi::add_definition_routes() {
         return HttpResponse::json({{"name", name}, {"version", version}}, 201);
     });
 
-    plugin_.add_http_route("POST", "/validate", [](const HttpRequest& request) {
-        const ParseResult result = parse_definition(definition_body(request));
+    plugin_.add_http_route("POST", "/validate", [&engine](const HttpRequest& request) {
+        const ParseResult result = engine.check_definition(definition_body(request));
         return HttpResponse::json({{"valid", result.problems.empty()}, {"problems", problems_json(result.problems)}});
     });
 }
