@@ -1,6 +1,6 @@
 // limits.test.mjs: dispatch limits over the real host: a pool of 1 never has two calls in flight
-// while a second pool runs its calls side by side, held calls record why they wait, an unknown
-// pool is refused at define time, and a pool's rate spaces its calls.
+// while a second pool runs its calls side by side, held calls say why they wait (status and
+// history), an unknown pool is refused at define time, and a pool's rate spaces its calls.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -38,6 +38,14 @@ test('a pool of 1 holds its calls one at a time while another pool runs in paral
   await call(host.client, 'workflow_define', { definition: { name: 'pools', tasks } });
   const started = Date.now();
   const { run_id: runId } = await call(host.client, 'workflow_run', { name: 'pools' });
+  // While the single pool holds its tasks, workflow_status says so.
+  let held = [];
+  for (let i = 0; i < 100 && held.length === 0; ++i) {
+    const status = await call(host.client, 'workflow_status', { run_id: runId });
+    held = status.tasks.filter((t) => t.waiting_for === 'pool single');
+    if (status.status !== 'running') break;
+  }
+  assert.ok(held.length > 0 && held.every((t) => t.id.startsWith('s') && t.status === 'pending'), JSON.stringify(held));
   const run = await waitForRun(host.client, runId);
   assert.equal(run.status, 'succeeded', JSON.stringify(run));
   assert.ok(Date.now() - started >= 4 * 150, 'four 150 ms calls one after another take 600 ms or more');

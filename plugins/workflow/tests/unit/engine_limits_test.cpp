@@ -149,6 +149,27 @@ TEST_F(EngineLimitsTest, ToolLimitAndRunLimitCapTheirCalls) {
     }
 }
 
+TEST_F(EngineLimitsTest, MapItemsCountTowardTheirMapsPool) {
+    make_engine({{"pools", {{"one", {{"max_concurrency", 1}}}}}});
+    start({{"name", "m"},
+           {"tasks",
+            {{{"id", "each"},
+              {"kind", "map"},
+              {"tool", "item_tool"},
+              {"pool", "one"},
+              {"concurrency", 3},
+              {"items", {1, 2, 3}}},
+             {{"id", "other"}, {"tool", "other_tool"}}}}});
+    EXPECT_EQ(host_.in_flight("item_tool"), 1u);
+    EXPECT_EQ(host_.in_flight("other_tool"), 1u);
+    size_t items = 0;
+    while (!host_.calls.empty()) {
+        EXPECT_LE(host_.in_flight("item_tool"), 1u);
+        if (host_.answer_first().tool == "item_tool") ++items;
+    }
+    EXPECT_EQ(items, 3u);
+}
+
 TEST_F(EngineLimitsTest, HigherPriorityRunsAndTasksStartFirst) {
     make_engine({{"pools", {{"one", {{"max_concurrency", 1}}}}}});
     start({{"name", "blocker"}, {"tasks", tasks_of("blocker", 1, {{"pool", "one"}})}});
