@@ -161,7 +161,9 @@ void HttpApi::add_run_routes() {
     plugin_.add_http_route("POST", "/runs", [&engine](const HttpRequest& request) {
         const Json body = request.json();
         if (!body.is_object() || !body.contains("name") || !body["name"].is_string())
-            throw HttpError(400, "the body must be {\"name\": string, \"version\"?: integer >= 1, \"input\"?: object}");
+            throw HttpError(400,
+                            "the body must be {\"name\": string, \"version\"?: integer >= 1, \"input\"?: object, "
+                            "\"priority\"?: integer}");
         const std::string name = body["name"].get<std::string>();
         std::optional<int64_t> version;
         if (body.contains("version")) {
@@ -172,8 +174,11 @@ void HttpApi::add_run_routes() {
         const Json input = body.value("input", Json::object());
         if (!input.is_object())
             throw HttpError(400, "`input` must be an object, got " + std::string(input.type_name()));
+        const Json priority = body.value("priority", Json(0));
+        if (!priority.is_number_integer() || priority.get<int64_t>() < -1000 || priority.get<int64_t>() > 1000)
+            throw HttpError(400, "`priority` must be an integer from -1000 to 1000, got " + priority.dump());
         auto started = std::make_shared<std::promise<std::pair<std::string, StoredDefinition>>>();
-        const auto refused = start_stored_run(engine, {name, version, input},
+        const auto refused = start_stored_run(engine, {name, version, input, priority.get<int>()},
                                               [started](const std::string& run_id, const StoredDefinition& stored) {
                                                   started->set_value({run_id, stored});
                                               });
