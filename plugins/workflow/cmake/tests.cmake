@@ -28,6 +28,10 @@ if(EXISTS ${workflow_dir}/tests/package.json)
   add_test(NAME workflow_schedule
            COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/schedule.test.mjs)
   set_tests_properties(workflow_schedule PROPERTIES TIMEOUT 120 RUN_SERIAL TRUE ENVIRONMENT "${workflow_test_env}")
+  # Dispatch limits: pools, rates and why held calls wait.
+  add_test(NAME workflow_limits
+           COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/limits.test.mjs)
+  set_tests_properties(workflow_limits PROPERTIES TIMEOUT 120 RUN_SERIAL TRUE ENVIRONMENT "${workflow_test_env}")
   # The crash test: WORKFLOW_CRASH_KILLS sets how many times the host is killed (the issue asks 20).
   add_test(NAME workflow_crash
            COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/crash.test.mjs)

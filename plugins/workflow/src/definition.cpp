@@ -13,12 +13,13 @@ namespace workflow {
 
 namespace {
 
-const std::set<std::string> kTopKeys = {"name", "description", "tasks", "outputs", "timeout", "on_failure", "$schema"};
+const std::set<std::string> kTopKeys = {"name",    "description", "tasks",   "outputs",
+                                        "timeout", "on_failure",  "$schema", "max_concurrency"};
 const std::set<std::string> kCleanupKeys = {"id", "tool", "arguments", "timeout", "retry", "description"};
 const std::set<std::string> kTaskKeys = {
-    "id",       "kind",        "after", "when",    "tool",  "arguments",      "duration", "timeout",
-    "retry",    "description", "cases", "default", "items", "concurrency",    "signal",   "message",
-    "workflow", "version",     "input", "until",   "while", "max_iterations", "interval", "compensate"};
+    "id",          "kind",  "after",   "when",           "tool",        "arguments",  "duration", "timeout",  "retry",
+    "description", "cases", "default", "items",          "concurrency", "signal",     "message",  "workflow", "version",
+    "input",       "until", "while",   "max_iterations", "interval",    "compensate", "pool",     "priority"};
 const std::set<std::string> kRetryKeys = {"max_attempts", "initial_interval", "backoff_factor",
                                           "max_interval", "jitter",           "non_retryable"};
 const std::set<std::string> kLaterKinds = {"agent"};
@@ -57,6 +58,13 @@ class Validator {
             if (!definition_.timeout_ms || *definition_.timeout_ms <= 0)
                 problem("$.timeout",
                         "expected a positive duration for the whole run: milliseconds or \"30s\", \"10m\", \"2h\"");
+        }
+        if (document.contains("max_concurrency")) {
+            const Json& cap = document["max_concurrency"];
+            if (!cap.is_number_integer() || cap.get<int64_t>() < 1 || cap.get<int64_t>() > 10000)
+                problem("$.max_concurrency", "expected an integer from 1 to 10000 (tool calls of one run in flight)");
+            else
+                definition_.max_concurrency = cap.get<int>();
         }
         if (document.contains("on_failure")) parse_on_failure(document["on_failure"]);
         if (!document.contains("tasks") || !document["tasks"].is_array() || document["tasks"].empty()) {
@@ -187,6 +195,7 @@ class Validator {
                 problem(path + ".timeout", "expected a positive duration: milliseconds or \"250ms\", \"2s\", \"1m\"");
         }
         if (task.contains("retry")) parse_retry(task["retry"], path + ".retry", parsed.retry);
+        parse_dispatch(task, path, parsed);
         if (task.contains("compensate"))
             parsed.compensation =
                 parse_cleanup_step(task["compensate"], path + ".compensate", parsed.id + ":compensate");
@@ -287,6 +296,28 @@ class Validator {
                 problem(path + ".concurrency", "expected an integer from 1 to 1000 (items in flight at once)");
             else
                 parsed.concurrency = task["concurrency"].get<int>();
+        }
+    }
+
+    // `pool` and `priority`: how its tool calls queue for a slot.
+    void parse_dispatch(const Json& task, const std::string& path, TaskDefinition& parsed) {
+        const bool calls_tools =
+            parsed.kind == TaskKind::tool || parsed.kind == TaskKind::map || parsed.kind == TaskKind::loop;
+        for (const char* key : {"pool", "priority"})
+            if (task.contains(key) && !calls_tools)
+                problem(path + "." + key, "applies only to tasks that call a tool (kinds tool, map, loop)");
+        if (task.contains("pool")) {
+            if (task["pool"].is_string() && !task["pool"].get<std::string>().empty())
+                parsed.pool = task["pool"].get<std::string>();
+            else
+                problem(path + ".pool", "expected the name of a pool from the plugin config's \"pools\"");
+        }
+        if (task.contains("priority")) {
+            const Json& priority = task["priority"];
+            if (!priority.is_number_integer() || priority.get<int64_t>() < -1000 || priority.get<int64_t>() > 1000)
+                problem(path + ".priority", "expected an integer from -1000 to 1000 (higher starts first)");
+            else
+                parsed.priority = priority.get<int>();
         }
     }
 
@@ -639,6 +670,17 @@ class Validator {
 }  // namespace
 
 ParseResult parse_definition(const Json& document) { return Validator().run(document); }
+
+std::vector<Problem> unknown_pools(const Definition& definition, const std::function<bool(const std::string&)>& known) {
+    std::vector<Problem> problems;
+    for (size_t i = 0; i < definition.tasks.size(); ++i) {
+        const std::string& pool = definition.tasks[i].pool;
+        if (!pool.empty() && !known(pool))
+            problems.push_back({"$.tasks[" + std::to_string(i) + "].pool",
+                                "unknown pool '" + pool + "': pools are declared in the workflow plugin's config"});
+    }
+    return problems;
+}
 
 std::optional<int64_t> parse_duration_ms(const Json& value) {
     if (value.is_number_integer()) {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -64,6 +65,8 @@ struct TaskDefinition {
     std::optional<BranchGate> gate;     // set on tasks listed in a switch's cases or default
     std::optional<int64_t> timeout_ms;
     RetryPolicy retry;
+    std::string pool;  // kinds tool, map, loop: the config pool its calls count toward; empty: none
+    int priority = 0;  // added to the run's priority; higher starts first
 
     // Derived at validation, so that scheduling never re-parses or scans the whole workflow.
     std::shared_ptr<const Expression> condition;  // `when`, parsed; null when always
@@ -78,6 +81,7 @@ struct Definition {
     std::vector<TaskDefinition> tasks;  // in document order
     Json outputs;                       // templated; null when absent
     std::optional<int64_t> timeout_ms;  // the whole run, from its start
+    int max_concurrency = 0;            // tool calls of one run in flight at once; 0: no own limit
     // `on_failure`: tool calls run one after another (ids "on_failure:<id>") when the run fails,
     // after the compensations.
     std::vector<std::shared_ptr<const TaskDefinition>> on_failure;
@@ -106,6 +110,9 @@ struct ParseResult {
 // Parses and validates `document`: schema, unknown or duplicate ids, `after` references,
 // cycles, expressions and the tasks they read (only tasks the reader depends on).
 ParseResult parse_definition(const Json& document);
+
+// Tasks whose `pool` is not one `known` accepts, with their paths: a define-time problem.
+std::vector<Problem> unknown_pools(const Definition& definition, const std::function<bool(const std::string&)>& known);
 
 // "250ms", "2s", "1.5m", "1h" or a number of milliseconds; nullopt when malformed.
 std::optional<int64_t> parse_duration_ms(const Json& value);

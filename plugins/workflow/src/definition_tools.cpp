@@ -52,8 +52,8 @@ void register_definition_tools(switchboard::Plugin& plugin, Engine& engine) {
                             {"properties", {{"valid", {{"type", "boolean"}}}, {"problems", {{"type", "array"}}}}},
                             {"required", {"valid", "problems"}}})
             .annotations({{"readOnlyHint", true}}),
-        [](const Json& args, switchboard::Call&) {
-            const ParseResult result = parse_definition(definition_argument(args));
+        [&engine](const Json& args, switchboard::Call&) {
+            const ParseResult result = engine.check_definition(definition_argument(args));
             return ToolResult::structured(
                 {{"valid", result.problems.empty()}, {"problems", problems_json(result.problems)}});
         });
@@ -71,7 +71,7 @@ void register_definition_tools(switchboard::Plugin& plugin, Engine& engine) {
                             {"required", {"name", "version"}}}),
         [&engine](const Json& args, switchboard::Call&) {
             const Json& document = definition_argument(args);
-            const ParseResult result = parse_definition(document);
+            const ParseResult result = engine.check_definition(document);
             if (!result.problems.empty()) return ToolResult::error(describe_problems(result.problems));
             const std::string name = result.definition->name;
             const int64_t version = store_definition(engine, name, document);

@@ -67,7 +67,13 @@ Engine::Engine(EngineHost& host, std::unique_ptr<Store> store, EngineOptions opt
     : host_(host),
       options_(options),
       store_(std::move(store)),
-      checkpointer_(host, *store_, store_mutex_, options.checkpoints) {}
+      checkpointer_(host, *store_, store_mutex_, options.checkpoints) {
+    for (const auto& [name, pool] : options_.pools) {
+        ready_.set_limit("pool " + name, pool.max_concurrency, pool.rate);
+        has_rates_ = has_rates_ || pool.rate.calls > 0;
+    }
+    for (const auto& [tool, cap] : options_.tool_limits) ready_.set_limit("tool " + tool, cap);
+}
 
 Engine::~Engine() {
     {
@@ -76,9 +82,33 @@ Engine::~Engine() {
     }
     checkpointer_.drain_and_stop();
     std::lock_guard lock(mutex_);
+    if (rate_timer_ > 1) host_.cancel_timer(rate_timer_);
     for (auto& [id, run] : runs_)
         for (auto& [task_id, task] : run->tasks)
             if (task.timer_id > 1) host_.cancel_timer(task.timer_id);
+}
+
+void Engine::add_waiting_for(Json& run) {
+    std::lock_guard lock(mutex_);
+    auto found = runs_.find(run.value("run_id", ""));
+    if (found == runs_.end() || !run.contains("tasks")) return;
+    std::map<std::string, std::string> waiting;  // task (or map) id -> the first reason seen
+    for (const auto& [id, task] : found->second->tasks)
+        if (task.queued && !task.waiting_for.empty())
+            waiting.emplace(task.map != nullptr ? task.map->row.task_id : id, task.waiting_for);
+    if (waiting.empty()) return;
+    for (Json& entry : run["tasks"]) {
+        auto reason = waiting.find(entry.value("id", ""));
+        if (reason != waiting.end()) entry["waiting_for"] = reason->second;
+    }
+}
+
+ParseResult Engine::check_definition(const Json& document) const {
+    ParseResult result = parse_definition(document);
+    if (!result.definition) return result;
+    result.problems = unknown_pools(*result.definition, [this](const std::string& name) { return knows_pool(name); });
+    if (!result.problems.empty()) result.definition.reset();
+    return result;
 }
 
 void Engine::locked(const std::function<void(Actions&)>& fn) {
@@ -95,8 +125,9 @@ void Engine::locked(const std::function<void(Actions&)>& fn) {
 
 void Engine::start_run(const StoredDefinition& stored, Definition definition, Json input,
                        std::function<void(const std::string&)> committed, std::unique_ptr<RunWatcher> watcher,
-                       RunCreationWrite also) {
+                       RunCreationWrite also, int priority) {
     std::unique_ptr<ActiveRun> run = make_run(stored, std::move(definition), std::move(input), new_run_id());
+    run->row.priority = priority;
     if (watcher) run->watchers.push_back(std::move(watcher));
     locked([&](Actions&) { begin_run(std::move(run), std::move(committed), std::move(also)); });
 }
@@ -184,8 +215,7 @@ void Engine::reattach(ActiveRun& run, Actions& actions) {
         } else if (task.definition->kind == TaskKind::wait) {
             arm_timer(run, task, std::max<int64_t>(0, task.row.state.not_before_ms - now_ms()), actions);
         } else {
-            task.queued = true;
-            ready_.emplace_front(run.row.id, task_id);  // in-flight work first
+            enqueue(run, task, true);  // in-flight work first
         }
     }
     for (ActiveTask* task : run.by_index)
@@ -270,8 +300,7 @@ void Engine::advance(ActiveRun& run, Actions& actions) {
             } else if (task.definition->kind == TaskKind::loop) {
                 start_loop(run, task, actions);
             } else {
-                task.queued = true;
-                ready_.emplace_back(run.row.id, id);
+                enqueue(run, task);
             }
         }
     }
@@ -302,19 +331,75 @@ void Engine::decide_switch(ActiveRun& run, ActiveTask& task) {
 }
 
 void Engine::pump(Actions& actions) {
-    while (in_flight_ < options_.max_concurrency && !ready_.empty()) {
-        const auto [run_id, task_id] = ready_.front();
-        ready_.pop_front();
-        auto found = runs_.find(run_id);
-        if (found == runs_.end()) continue;
-        ActiveRun& run = *found->second;
-        ActiveTask& task = run.tasks.at(task_id);
-        task.queued = false;
-        if (run.row.status != RunStatus::running) continue;
-        const bool resuming = task.resume_same && task.row.state.status == TaskStatus::running;
-        if (!resuming && task.row.state.status != TaskStatus::pending) continue;
-        start_attempt(run, task, resuming, actions);
+    const int64_t now = has_rates_ ? now_ms() : 0;  // only rates read the clock
+    const auto held = [this](const DispatchQueue::Item& item, const std::string& reason) {
+        note_waiting(item, reason);
+    };
+    while (in_flight_ < options_.max_concurrency) {
+        std::optional<DispatchQueue::Item> next = ready_.pop(now, held);
+        if (!next) break;
+        auto found = runs_.find(next->run_id);
+        ActiveTask* task = found == runs_.end() ? nullptr : &found->second->tasks.at(next->task_id);
+        const bool resuming = task != nullptr && task->resume_same && task->row.state.status == TaskStatus::running;
+        if (task == nullptr || found->second->row.status != RunStatus::running ||
+            (!resuming && task->row.state.status != TaskStatus::pending)) {
+            ready_.release(next->limits);  // stale: the run ended, paused, or the task was cancelled
+            if (task != nullptr) task->queued = false;
+            continue;
+        }
+        task->queued = false;
+        task->waiting_for.clear();
+        task->slots = std::move(next->limits);
+        start_attempt(*found->second, *task, resuming, actions);
     }
+    if (has_rates_) arm_rate_timer(actions);
+}
+
+void Engine::enqueue(ActiveRun& run, ActiveTask& task, bool first) {
+    task.queued = true;
+    DispatchQueue::Item item;
+    item.run_id = run.row.id;
+    item.task_id = task.row.task_id;
+    item.priority = run.row.priority + task.definition->priority;
+    // Only configured limits are named, so a task with none costs no lookups.
+    if (!task.definition->pool.empty() && options_.pools.contains(task.definition->pool))
+        item.limits.push_back("pool " + task.definition->pool);
+    if (!options_.tool_limits.empty() && options_.tool_limits.contains(task.definition->tool))
+        item.limits.push_back("tool " + task.definition->tool);
+    if (run.definition.max_concurrency > 0) {
+        item.limits.push_back("run " + run.row.id);
+        // Declared at its first call, however the run came into memory; dropped when it ends.
+        if (!ready_.has_limit(item.limits.back())) ready_.set_limit(item.limits.back(), run.definition.max_concurrency);
+    }
+    ready_.push(std::move(item), first);
+}
+
+void Engine::note_waiting(const DispatchQueue::Item& item, const std::string& reason) {
+    auto found = runs_.find(item.run_id);
+    if (found == runs_.end()) return;
+    ActiveTask& task = found->second->tasks.at(item.task_id);
+    if (task.waiting_for == reason) return;  // recorded once per reason, not each time it is held again
+    task.waiting_for = reason;
+    checkpoint_task(*found->second, task, "task.waiting", {{"for", reason}});
+}
+
+void Engine::arm_rate_timer(Actions& actions) {
+    const std::optional<int64_t> due = ready_.next_token_ms();
+    if (!due || rate_timer_ != 0) return;
+    rate_timer_ = 1;  // placeholder until the host answers
+    const int64_t delay = std::max<int64_t>(1, *due - now_ms());
+    actions.push_back([this, life = lifetime_, delay] {
+        const uint64_t id = host_.run_after(delay, [this, life] {
+            std::shared_lock guard(life->mutex);
+            if (life->stopped) return;
+            locked([&](Actions& later) {
+                rate_timer_ = 0;
+                pump(later);
+            });
+        });
+        std::lock_guard lock(mutex_);
+        if (rate_timer_ == 1) rate_timer_ = id;
+    });
 }
 
 void Engine::start_attempt(ActiveRun& run, ActiveTask& task, bool same_attempt, Actions& actions) {
@@ -372,11 +457,13 @@ void Engine::start_attempt(ActiveRun& run, ActiveTask& task, bool same_attempt, 
     started["idempotency_key"] = key;
     started["pid"] = process_id();
     const std::optional<int64_t> timeout = task.definition->timeout_ms;
+    std::vector<std::string> slots = std::move(task.slots);  // given back when the call ends
+    task.slots.clear();
     checkpoint_task(run, task, same_attempt ? "task.resumed" : "task.started", std::move(started));
     // The call goes out only after the checkpoint above commits, and only if the task still
     // wants it (a cancel may have come in between).
     checkpointer_.submit(nullptr, [this, life = lifetime_, run_id, task_id, attempt, params = std::move(params),
-                                   timeout] {
+                                   timeout, slots = std::move(slots)] {
         bool wanted = false;
         locked([&](Actions& later) {
             auto found = runs_.find(run_id);
@@ -385,14 +472,16 @@ void Engine::start_attempt(ActiveRun& run, ActiveTask& task, bool same_attempt, 
                      current->row.state.status == TaskStatus::running;
             if (wanted) return;
             --in_flight_;
+            ready_.release(slots);
             if (current != nullptr) current->in_flight = false;
             pump(later);
         });
         if (!wanted) return;
-        const uint64_t call_id = host_.call_tool(params, [this, life, run_id, task_id, attempt](bool ok, Json value) {
-            std::shared_lock guard(life->mutex);
-            if (!life->stopped) on_reply(run_id, task_id, attempt, ok, value);
-        });
+        const uint64_t call_id =
+            host_.call_tool(params, [this, life, run_id, task_id, attempt, slots](bool ok, Json value) {
+                std::shared_lock guard(life->mutex);
+                if (!life->stopped) on_reply(run_id, task_id, attempt, ok, value, slots);
+            });
         locked([&](Actions& later) {
             auto found = runs_.find(run_id);
             if (found == runs_.end()) return;
@@ -463,8 +552,7 @@ void Engine::on_timer(const std::string& run_id, const std::string& task_id) {
         if (run.row.status != RunStatus::running) return;
         task.row.state.not_before_ms = 0;
         if ((task.map != nullptr || task.cleanup_step) && task.row.state.status == TaskStatus::pending) {  // a retry
-            task.queued = true;
-            ready_.emplace_back(run.row.id, task_id);
+            enqueue(run, task);
         }
         run.candidates.push_back(task.index);
         advance(run, actions);
@@ -491,9 +579,11 @@ void Engine::on_timeout(const std::string& run_id, const std::string& task_id, i
     });
 }
 
-void Engine::on_reply(const std::string& run_id, const std::string& task_id, int attempt, bool ok, const Json& value) {
+void Engine::on_reply(const std::string& run_id, const std::string& task_id, int attempt, bool ok, const Json& value,
+                      const std::vector<std::string>& slots) {
     locked([&](Actions& actions) {
         --in_flight_;
+        ready_.release(slots);
         auto found = runs_.find(run_id);
         if (found != runs_.end()) {
             ActiveRun& run = *found->second;
@@ -610,6 +700,7 @@ void Engine::finish_run(ActiveRun& run, Actions& actions) {
                 auto found = runs_.find(run_id);
                 if (found == runs_.end()) return;
                 watchers = std::move(found->second->watchers);
+                ready_.drop_limit("run " + run_id);
                 runs_.erase(found);
             }
             host_.publish("workflow.run." + (status == "succeeded" ? std::string("completed") : status),

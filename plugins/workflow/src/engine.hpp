@@ -9,6 +9,7 @@
 
 #include "checkpointer.hpp"
 #include "definition.hpp"
+#include "dispatch_queue.hpp"
 #include "engine_host.hpp"
 #include "store.hpp"
 
@@ -25,8 +26,16 @@
 
 namespace workflow {
 
+// A named pool of tool calls (one per LLM provider, say): tasks join it with `pool`.
+struct PoolLimit {
+    int max_concurrency = 0;  // 0: no cap, only the rate
+    RateLimit rate;           // calls per window; calls 0: none
+};
+
 struct EngineOptions {
     int max_concurrency = 8;  // tool calls in flight across all runs
+    std::map<std::string, PoolLimit> pools;
+    std::map<std::string, int> tool_limits;  // calls of one tool in flight across all runs
     // How checkpoints are written; bench/ turns durability off or batching down to compare.
     CheckpointerOptions checkpoints;
 };
@@ -58,10 +67,11 @@ class Engine {
     // Starts a run of `stored` (already parsed as `definition`). `committed(run_id)` runs once the
     // run is durable; `watcher` (optional) follows it to the end; `also` (optional) joins the
     // transaction that stores the run (a schedule records its fire there). `also` must not throw:
-    // a failing write drops the whole group commit it is in.
+    // a failing write drops the whole group commit it is in. `priority`: its tool calls start
+    // before those of lower-priority runs (stored: a resumed run keeps it).
     void start_run(const StoredDefinition& stored, Definition definition, Json input,
                    std::function<void(const std::string& run_id)> committed, std::unique_ptr<RunWatcher> watcher,
-                   RunCreationWrite also = nullptr);
+                   RunCreationWrite also = nullptr, int priority = 0);
 
     // Cancels a running run: pending tasks end cancelled and running tool calls get cancel_call.
     // Returns false when the run is not running (unknown or finished).
@@ -85,6 +95,16 @@ class Engine {
                                           std::function<void()> committed);
 
     CheckpointStats checkpoint_stats() const { return checkpointer_.stats(); }
+
+    // Whether the config declares pool `name` (a definition's `pool` must name one).
+    bool knows_pool(const std::string& name) const { return options_.pools.contains(name); }
+    // Marks the tasks of `run` (run_to_json's shape) that a limit holds back now with
+    // "waiting_for": "pool openai" (or "rate openai", "tool <name>", "run <id>"); map items with
+    // "waiting_for" on their map. In memory only: the history keeps a "task.waiting" event.
+    void add_waiting_for(Json& run);
+    // parse_definition, plus what only the config knows: every `pool` is a declared one. For
+    // validate and define; a stored run whose pool left the config runs without that pool.
+    ParseResult check_definition(const Json& document) const;
 
     // Reads the store under its lock (tools and resources use it).
     template <typename Fn>
@@ -134,6 +154,13 @@ class Engine {
     // Each takes mutex_ (held) and appends host calls to `actions`, run after unlocking.
     void advance(ActiveRun& run, Actions& actions);
     void pump(Actions& actions);
+    // Queues a tool call (a task, a map item, a cleanup step) under the limits that apply to it.
+    // `first`: ahead of its priority (it was in flight before a restart).
+    void enqueue(ActiveRun& run, ActiveTask& task, bool first = false);
+    // A queued task held back by a full limit: recorded once per reason ("task.waiting").
+    void note_waiting(const DispatchQueue::Item& item, const std::string& reason);
+    // A timer for the next token of a rate-limited pool with tasks waiting, if none is armed.
+    void arm_rate_timer(Actions& actions);
     void start_attempt(ActiveRun& run, ActiveTask& task, bool same_attempt, Actions& actions);
     void start_wait(ActiveRun& run, ActiveTask& task, Actions& actions);
     // A switch task: picks its branch and succeeds at once.
@@ -163,7 +190,9 @@ class Engine {
     // `also` is written in the same transaction as the task's row and event.
     void checkpoint_task(ActiveRun& run, ActiveTask& task, const std::string& event, Json data,
                          Checkpointer::Write also = nullptr);
-    void on_reply(const std::string& run_id, const std::string& task_id, int attempt, bool ok, const Json& value);
+    // `slots`: the limits the call held a slot in, given back.
+    void on_reply(const std::string& run_id, const std::string& task_id, int attempt, bool ok, const Json& value,
+                  const std::vector<std::string>& slots);
     void on_timer(const std::string& run_id, const std::string& task_id);
     void on_timeout(const std::string& run_id, const std::string& task_id, int attempt);
     void notify_task(const std::string& run_id, const std::string& task_id, const std::string& status, int attempt,
@@ -188,8 +217,10 @@ class Engine {
 
     std::mutex mutex_;
     std::map<std::string, std::unique_ptr<ActiveRun>> runs_;  // guarded by mutex_
-    std::deque<std::pair<std::string, std::string>> ready_;   // (run, task) waiting for a slot; guarded by mutex_
+    DispatchQueue ready_;                                     // tool calls waiting for a slot; guarded by mutex_
     int in_flight_ = 0;                                       // tool calls begun, not answered; guarded by mutex_
+    uint64_t rate_timer_ = 0;  // armed for the next rate token (1: being armed); guarded by mutex_
+    bool has_rates_ = false;   // a pool has a rate: pop() needs the clock
 };
 
 }  // namespace workflow

@@ -81,6 +81,7 @@ void Engine::start_child(ActiveRun& run, ActiveTask& task, bool same_attempt, Ac
             });
     }
     std::unique_ptr<ActiveRun> child = make_run(*stored, std::move(*parsed.definition), std::move(input), child_id);
+    child->row.priority = run.row.priority;  // a child's calls are its parent's work
     child->row.parent_run_id = run.row.id;
     child->row.parent_task_id = task.row.task_id;
     begin_run(std::move(child), nullptr);

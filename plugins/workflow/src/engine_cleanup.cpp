@@ -54,8 +54,7 @@ void Engine::next_cleanup_step(ActiveRun& run, Actions& actions) {
             if (step->row.state.not_before_ms > now) {
                 arm_timer(run, *step, step->row.state.not_before_ms - now, actions);
             } else {
-                step->queued = true;
-                ready_.emplace_back(run.row.id, step->row.task_id);
+                enqueue(run, *step);
             }
         }
         return;  // one at a time, in order

@@ -93,8 +93,7 @@ void Engine::fill_map(ActiveRun& run, ActiveTask& map, Actions& actions) {
             arm_timer(run, item, item.row.state.not_before_ms - now, actions);
             continue;
         }
-        item.queued = true;
-        ready_.emplace_back(run.row.id, item.row.task_id);
+        enqueue(run, item);
     }
 }
 

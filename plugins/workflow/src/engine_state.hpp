@@ -47,10 +47,12 @@ struct Engine::ActiveTask {
     bool cleanup_step = false;                   // a compensation or on_failure step
     TaskRow row;
     uint64_t call_id = 0;
-    uint64_t timer_id = 0;     // a retry delay, a wait, or a timeout
-    bool queued = false;       // in ready_, waiting for a slot
-    bool in_flight = false;    // a tool call counted in in_flight_
-    bool resume_same = false;  // was running at the last stop: run the same attempt again
+    uint64_t timer_id = 0;           // a retry delay, a wait, or a timeout
+    bool queued = false;             // in ready_, waiting for a slot
+    std::string waiting_for;         // queued and held by a limit: which ("pool openai"); else empty
+    std::vector<std::string> slots;  // limits whose slot its call holds, from dispatch to the start
+    bool in_flight = false;          // a tool call counted in in_flight_
+    bool resume_same = false;        // was running at the last stop: run the same attempt again
     bool timed_out = false;
     bool cancel_requested = false;
 };

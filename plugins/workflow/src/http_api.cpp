@@ -77,7 +77,9 @@ bool run_exists(Engine& engine, const std::string& run_id) {
 Json run_json(Engine& engine, const std::string& run_id) {
     const auto run = engine.read([&](Store& store) { return store.run(run_id); });
     if (!run) throw unknown_run(run_id);
-    return run_to_json(*run);
+    Json answer = run_to_json(*run);
+    engine.add_waiting_for(answer);
+    return answer;
 }
 
 using Refusal = std::optional<std::string>;
@@ -127,7 +129,7 @@ void HttpApi::add_definition_routes() {
 
     plugin_.add_http_route("POST", "/definitions", [&engine](const HttpRequest& request) {
         const Json document = definition_body(request);
-        const ParseResult result = parse_definition(document);
+        const ParseResult result = engine.check_definition(document);
         if (!result.problems.empty())
             return HttpResponse::json(
                 {{"error", describe_problems(result.problems)}, {"problems", problems_json(result.problems)}}, 400);
@@ -136,8 +138,8 @@ void HttpApi::add_definition_routes() {
         return HttpResponse::json({{"name", name}, {"version", version}}, 201);
     });
 
-    plugin_.add_http_route("POST", "/validate", [](const HttpRequest& request) {
-        const ParseResult result = parse_definition(definition_body(request));
+    plugin_.add_http_route("POST", "/validate", [&engine](const HttpRequest& request) {
+        const ParseResult result = engine.check_definition(definition_body(request));
         return HttpResponse::json({{"valid", result.problems.empty()}, {"problems", problems_json(result.problems)}});
     });
 }
@@ -159,7 +161,9 @@ void HttpApi::add_run_routes() {
     plugin_.add_http_route("POST", "/runs", [&engine](const HttpRequest& request) {
         const Json body = request.json();
         if (!body.is_object() || !body.contains("name") || !body["name"].is_string())
-            throw HttpError(400, "the body must be {\"name\": string, \"version\"?: integer >= 1, \"input\"?: object}");
+            throw HttpError(400,
+                            "the body must be {\"name\": string, \"version\"?: integer >= 1, \"input\"?: object, "
+                            "\"priority\"?: integer}");
         const std::string name = body["name"].get<std::string>();
         std::optional<int64_t> version;
         if (body.contains("version")) {
@@ -170,8 +174,11 @@ void HttpApi::add_run_routes() {
         const Json input = body.value("input", Json::object());
         if (!input.is_object())
             throw HttpError(400, "`input` must be an object, got " + std::string(input.type_name()));
+        const Json priority = body.value("priority", Json(0));
+        if (!priority.is_number_integer() || priority.get<int64_t>() < -1000 || priority.get<int64_t>() > 1000)
+            throw HttpError(400, "`priority` must be an integer from -1000 to 1000, got " + priority.dump());
         auto started = std::make_shared<std::promise<std::pair<std::string, StoredDefinition>>>();
-        const auto refused = start_stored_run(engine, {name, version, input},
+        const auto refused = start_stored_run(engine, {name, version, input, priority.get<int>()},
                                               [started](const std::string& run_id, const StoredDefinition& stored) {
                                                   started->set_value({run_id, stored});
                                               });

@@ -6,6 +6,63 @@
 
 namespace workflow {
 
+namespace {
+
+int64_t integer_in(const nlohmann::json& value, int64_t low, int64_t high, const std::string& path,
+                   const std::string& what) {
+    if (!value.is_number_integer() || value.get<int64_t>() < low || value.get<int64_t>() > high)
+        throw std::invalid_argument(path + ": expected " + what + " from " + std::to_string(low) + " to " +
+                                    std::to_string(high));
+    return value.get<int64_t>();
+}
+
+// {"calls": 60, "per_seconds": 60}
+RateLimit parse_rate(const nlohmann::json& rate, const std::string& path) {
+    if (!rate.is_object() || !rate.contains("calls") || !rate.contains("per_seconds"))
+        throw std::invalid_argument(path + ": expected {\"calls\": n, \"per_seconds\": s}");
+    RateLimit parsed;
+    for (const auto& [key, value] : rate.items()) {
+        if (key == "calls")
+            parsed.calls = static_cast<int>(integer_in(value, 1, 1000000, path + ".calls", "an integer"));
+        else if (key == "per_seconds")
+            parsed.per_ms = 1000 * integer_in(value, 1, 86400, path + ".per_seconds", "seconds");
+        else
+            throw std::invalid_argument(path + "." + key + ": unknown key; accepted: calls, per_seconds");
+    }
+    return parsed;
+}
+
+// {"openai": {"max_concurrency": 2, "rate": {...}}}: at least one of the two.
+std::map<std::string, PoolLimit> parse_pools(const nlohmann::json& pools, const std::string& path) {
+    if (!pools.is_object()) throw std::invalid_argument(path + ": expected an object of pools by name");
+    std::map<std::string, PoolLimit> parsed;
+    for (const auto& [name, pool] : pools.items()) {
+        const std::string at = path + "." + name;
+        if (!pool.is_object() || pool.empty())
+            throw std::invalid_argument(at + ": expected {\"max_concurrency\"?: n, \"rate\"?: {calls, per_seconds}}");
+        PoolLimit& limit = parsed[name];
+        for (const auto& [key, value] : pool.items()) {
+            if (key == "max_concurrency")
+                limit.max_concurrency = static_cast<int>(integer_in(value, 1, 10000, at + "." + key, "an integer"));
+            else if (key == "rate")
+                limit.rate = parse_rate(value, at + ".rate");
+            else
+                throw std::invalid_argument(at + "." + key + ": unknown key; accepted: max_concurrency, rate");
+        }
+    }
+    return parsed;
+}
+
+std::map<std::string, int> parse_tool_limits(const nlohmann::json& limits, const std::string& path) {
+    if (!limits.is_object()) throw std::invalid_argument(path + ": expected an object {\"tool_name\": n}");
+    std::map<std::string, int> parsed;
+    for (const auto& [tool, value] : limits.items())
+        parsed[tool] = static_cast<int>(integer_in(value, 1, 10000, path + "." + tool, "an integer"));
+    return parsed;
+}
+
+}  // namespace
+
 PluginConfig parse_plugin_config(const nlohmann::json& config) {
     PluginConfig parsed;
     if (config.is_null()) return parsed;
@@ -27,9 +84,13 @@ PluginConfig parse_plugin_config(const nlohmann::json& config) {
                 parsed.synchronous = Synchronous::full;
             else
                 throw std::invalid_argument(path + ": expected \"normal\" or \"full\"");
+        } else if (key == "pools") {
+            parsed.pools = parse_pools(value, path);
+        } else if (key == "tool_limits") {
+            parsed.tool_limits = parse_tool_limits(value, path);
         } else {
-            throw std::invalid_argument(path +
-                                        ": unknown key; accepted: max_concurrency, resume_delay_ms, synchronous");
+            throw std::invalid_argument(
+                path + ": unknown key; accepted: max_concurrency, resume_delay_ms, synchronous, pools, tool_limits");
         }
     }
     return parsed;

@@ -1,11 +1,14 @@
 // plugin_config.hpp: the plugin's settings, from `plugins.workflow.config` in the host config.
 #pragma once
 
+#include "engine.hpp"
 #include "store.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <map>
+#include <string>
 
 namespace workflow {
 
@@ -13,6 +16,10 @@ struct PluginConfig {
     int max_concurrency = 8;        // tool calls in flight across all runs
     int64_t resume_delay_ms = 300;  // after load, before unfinished runs resume (lets other plugins load)
     Synchronous synchronous = Synchronous::normal;  // "normal" | "full": PRAGMA synchronous of workflow.db
+    // "pools": {"openai": {"max_concurrency": 2, "rate": {"calls": 60, "per_seconds": 60}}}
+    std::map<std::string, PoolLimit> pools;
+    // "tool_limits": {"knowledge_search": 4}: calls of that tool in flight across all runs.
+    std::map<std::string, int> tool_limits;
 };
 
 // Throws std::invalid_argument naming the JSON path and what is accepted.

@@ -24,7 +24,7 @@ std::optional<RunRefused> start_stored_run(
         [committed = std::move(committed), stored = *stored](const std::string& run_id) {
             if (committed) committed(run_id, stored);
         },
-        std::move(watcher), std::move(also));
+        std::move(watcher), std::move(also), request.priority);
     return std::nullopt;
 }
 

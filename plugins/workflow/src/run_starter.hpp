@@ -16,6 +16,7 @@ struct RunRequest {
     std::string name;
     std::optional<int64_t> version;  // nullopt: the latest version at the time of the call
     Json input = Json::object();
+    int priority = 0;  // higher: its tool calls start first
 };
 
 enum class RunRefusal {

@@ -18,7 +18,8 @@ const Json kRunOutput = {
     {"type", "object"},
     {"description",
      "A run: {run_id, name, version, status, input, output, error, progress, created_at_ms, finished_at_ms?, "
-     "tasks: [{id, status, attempt, input, output, error, error_kind?, started_at_ms?, finished_at_ms?}]}"},
+     "priority?, tasks: [{id, status, attempt, input, output, error, error_kind?, started_at_ms?, finished_at_ms?, "
+     "waiting_for? (held by a limit: \"pool openai\", \"rate openai\", \"tool x\", \"run <id>\")}]}"},
     {"properties",
      {{"run_id", {{"type", "string"}}},
       {"status", {{"enum", {"running", "paused", "succeeded", "failed", "cancelled"}}}},
@@ -66,6 +67,9 @@ void start(switchboard::Plugin& plugin, Engine& engine, const Json& args, switch
             if (!input.is_object())
                 throw switchboard::ToolError("`input` must be an object, got " + std::string(input.type_name()));
             const bool wait = args.value("wait", false);
+            const Json priority = args.value("priority", Json(0));
+            if (!priority.is_number_integer() || priority.get<int64_t>() < -1000 || priority.get<int64_t>() > 1000)
+                throw switchboard::ToolError("`priority` must be an integer from -1000 to 1000 (higher starts first)");
             std::unique_ptr<RunWatcher> watcher;
             if (wait) {
                 watcher = std::make_unique<RunWatcher>();
@@ -82,7 +86,7 @@ void start(switchboard::Plugin& plugin, Engine& engine, const Json& args, switch
                 }
             }
             const auto refused = start_stored_run(
-                engine, {name, version, input},
+                engine, {name, version, input, priority.get<int>()},
                 [call, wait](const std::string& run_id, const StoredDefinition& stored) {
                     if (wait) return;
                     call->respond(ToolResult::structured({{"run_id", run_id},
@@ -111,14 +115,17 @@ void register_run_tools(switchboard::Plugin& plugin, Engine& engine) {
              "Starts a run of a stored workflow (the latest version, or `version`) with `input` (an object the "
              "definition reads as `input.*`). Returns {run_id, status: \"running\"} once the run is durable. With "
              "wait: true, answers only when the run ends, with the whole run, and sends progress notifications "
-             "(tasks done / total) on the way.")
-            .input_schema({{"type", "object"},
-                           {"properties",
-                            {{"name", {{"type", "string"}}},
-                             {"version", {{"type", "integer"}, {"minimum", 1}}},
-                             {"input", {{"type", "object"}}},
-                             {"wait", {{"type", "boolean"}, {"default", false}}}}},
-                           {"required", {"name"}}})
+             "(tasks done / total) on the way. `priority` (default 0): when tool calls wait for a slot, those of "
+             "higher-priority runs start first; a resumed run keeps it.")
+            .input_schema(
+                {{"type", "object"},
+                 {"properties",
+                  {{"name", {{"type", "string"}}},
+                   {"version", {{"type", "integer"}, {"minimum", 1}}},
+                   {"input", {{"type", "object"}}},
+                   {"wait", {{"type", "boolean"}, {"default", false}}},
+                   {"priority", {{"type", "integer"}, {"minimum", -1000}, {"maximum", 1000}, {"default", 0}}}}},
+                 {"required", {"name"}}})
             .output_schema(kRunOutput),
         [&plugin, &engine](const Json& args, switchboard::CallPtr call) {
             start(plugin, engine, args, std::move(call));
@@ -135,7 +142,9 @@ void register_run_tools(switchboard::Plugin& plugin, Engine& engine) {
                         const std::string run_id = run_id_argument(args);
                         const auto run = engine.read([&](Store& store) { return store.run(run_id); });
                         if (!run) return unknown_run(run_id);
-                        return ToolResult::structured(run_to_json(*run));
+                        Json answer = run_to_json(*run);
+                        engine.add_waiting_for(answer);
+                        return ToolResult::structured(answer);
                     });
 
     plugin.add_tool(Tool("workflow_cancel",

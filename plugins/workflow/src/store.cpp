@@ -86,6 +86,10 @@ const char* const kMigrations[] = {
       last_error TEXT
     );
     )sql",
+    // 4: a run's dispatch priority (workflow_run's `priority`), kept so a resumed run keeps it.
+    R"sql(
+    ALTER TABLE runs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 
 std::optional<std::string> optional_dump(const Json& value) {
@@ -166,8 +170,8 @@ Json Store::list_definitions() {
 
 void Store::insert_run(const RunRow& run) {
     db_.prepare(
-           "INSERT INTO runs (id, name, version, status, input, created_at, parent_run_id, parent_task_id) VALUES "
-           "(?, ?, ?, ?, ?, ?, ?, ?)")
+           "INSERT INTO runs (id, name, version, status, input, created_at, parent_run_id, parent_task_id, priority) "
+           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, run.id)
         .bind(2, run.name)
         .bind(3, run.version)
@@ -176,6 +180,7 @@ void Store::insert_run(const RunRow& run) {
         .bind(6, run.created_at_ms)
         .bind(7, run.parent_run_id.empty() ? std::nullopt : std::optional<std::string>(run.parent_run_id))
         .bind(8, run.parent_task_id.empty() ? std::nullopt : std::optional<std::string>(run.parent_task_id))
+        .bind(9, static_cast<int64_t>(run.priority))
         .run();
     for (const TaskRow& task : run.tasks) upsert_task(run.id, task);
 }
@@ -227,7 +232,7 @@ std::optional<RunRow> Store::run(const std::string& id) {
     Statement& query = db_.prepare(
         "SELECT name, version, status, input, output, error, created_at, COALESCE(finished_at, 0), (SELECT "
         "COALESCE(MAX(seq), 0) FROM events WHERE run_id = runs.id), COALESCE(parent_run_id, ''), "
-        "COALESCE(parent_task_id, '') FROM runs WHERE id = ?");
+        "COALESCE(parent_task_id, ''), priority FROM runs WHERE id = ?");
     query.bind(1, id);
     if (!query.step()) return std::nullopt;
     RunRow run;
@@ -243,6 +248,7 @@ std::optional<RunRow> Store::run(const std::string& id) {
     run.last_seq = query.integer(8);
     run.parent_run_id = query.text(9);
     run.parent_task_id = query.text(10);
+    run.priority = static_cast<int>(query.integer(11));
     query.reset();
     Statement& tasks = db_.prepare(
         "SELECT task_id, status, attempt, input, output, error, error_kind, not_before, COALESCE(started_at, 0), "
@@ -385,6 +391,7 @@ Json run_to_json(const RunRow& run) {
                    {"tasks", tasks}};
     if (run.finished_at_ms != 0) result["finished_at_ms"] = run.finished_at_ms;
     if (!run.parent_run_id.empty()) result["parent"] = {{"run_id", run.parent_run_id}, {"task", run.parent_task_id}};
+    if (run.priority != 0) result["priority"] = run.priority;
     return result;
 }
 

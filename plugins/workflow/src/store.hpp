@@ -45,6 +45,7 @@ struct RunRow {
     std::vector<TaskRow> tasks;
     std::string parent_run_id;  // a sub-workflow run: the run and task that started it
     std::string parent_task_id;
+    int priority = 0;  // dispatch priority of its tool calls (higher first), from workflow_run
 };
 
 // A signal sent to a run (workflow_signal); consumed by the task that waits for its name.

@@ -32,6 +32,8 @@ class WorkflowPlugin : public switchboard::Plugin {
     EngineOptions engine_options() const {
         EngineOptions options;
         options.max_concurrency = config_.max_concurrency;
+        options.pools = config_.pools;
+        options.tool_limits = config_.tool_limits;
         return options;
     }
 

@@ -42,6 +42,7 @@ TEST_F(StoreTest, RunsAndTasksSurviveReopening) {
         run.version = 1;
         run.input = {{"x", 1}};
         run.created_at_ms = 5;
+        run.priority = 7;  // a resumed run keeps its dispatch priority
         TaskRow task;
         task.task_id = "a";
         run.tasks.push_back(task);
@@ -60,6 +61,7 @@ TEST_F(StoreTest, RunsAndTasksSurviveReopening) {
     const auto run = store.run("run_1");
     ASSERT_TRUE(run);
     EXPECT_EQ(run->last_seq, 2);
+    EXPECT_EQ(run->priority, 7);
     ASSERT_EQ(run->tasks.size(), 1u);
     EXPECT_EQ(run->tasks[0].state.status, TaskStatus::running);
     EXPECT_EQ(run->tasks[0].state.attempt, 2);

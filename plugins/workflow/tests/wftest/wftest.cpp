@@ -22,13 +22,17 @@ using switchboard::ToolResult;
 class WfTest : public switchboard::Plugin {
  public:
     explicit WfTest(const sb_host_api* api) : Plugin(api), log_file_(config().value("log_file", "")) {
-        add_async_tool(Tool("wftest_count",
-                            "Records the call (idempotency key, pid) in the log, waits `ms` (cancellable), and "
-                            "returns {key, value, calls} where calls counts calls with this key in this process.")
-                           .input_schema({{"type", "object"},
-                                          {"properties", {{"ms", {{"type", "integer"}}}, {"value", Json::object()}}}})
-                           .output_schema({{"type", "object"}}),
-                       [this](const Json& args, switchboard::CallPtr call) { count(args, std::move(call)); });
+        add_async_tool(
+            Tool("wftest_count",
+                 "Records the call (idempotency key, pid) in the log, waits `ms` (cancellable), and "
+                 "returns {key, value, calls} where calls counts calls with this key in this process. `group`: "
+                 "counted apart in wftest_stats' count_max_in_flight_by_group.")
+                .input_schema(
+                    {{"type", "object"},
+                     {"properties",
+                      {{"ms", {{"type", "integer"}}}, {"value", Json::object()}, {"group", {{"type", "string"}}}}}})
+                .output_schema({{"type", "object"}}),
+            [this](const Json& args, switchboard::CallPtr call) { count(args, std::move(call)); });
         add_tool(
             Tool("wftest_flaky",
                  "Fails (isError) the first `failures` calls for `name`, then returns {name, calls, value}.")
@@ -79,7 +83,8 @@ class WfTest : public switchboard::Plugin {
         });
         add_tool(Tool("wftest_stats",
                       "Returns {hang_started, cancelled (any tool), flaky: {name: calls}, count_max_in_flight (most "
-                      "wftest_count calls at once), events: [{topic, payload}] (workflow.# bus events seen)}.")
+                      "wftest_count calls at once), count_max_in_flight_by_group: {group: most at once}, events: "
+                      "[{topic, payload}] (workflow.# bus events seen)}.")
                      .output_schema({{"type", "object"}}),
                  [this](const Json&, switchboard::Call&) {
                      std::lock_guard lock(mutex_);
@@ -87,6 +92,7 @@ class WfTest : public switchboard::Plugin {
                                                     {"cancelled", cancelled_},
                                                     {"flaky", flaky_calls_},
                                                     {"count_max_in_flight", count_max_in_flight_},
+                                                    {"count_max_in_flight_by_group", group_max_in_flight_},
                                                     {"events", events_}});
                  });
     }
@@ -101,16 +107,20 @@ class WfTest : public switchboard::Plugin {
             calls = ++count_calls_[key];
         }
         append({{"event", "start"}, {"key", key}, {"pid", getpid()}});
+        const std::string group = args.value("group", "");
         {
             std::lock_guard lock(mutex_);
             count_max_in_flight_ = std::max(count_max_in_flight_, ++count_in_flight_);
+            if (!group.empty())
+                group_max_in_flight_[group] = std::max(group_max_in_flight_[group], ++group_in_flight_[group]);
         }
         const int64_t ms = args.value("ms", 0);
         const Json value = args.value("value", Json());
-        auto finish = [this, call, key, value, calls] {
+        auto finish = [this, call, key, value, calls, group] {
             {
                 std::lock_guard lock(mutex_);
                 --count_in_flight_;
+                if (!group.empty()) --group_in_flight_[group];
             }
             append({{"event", "end"}, {"key", key}, {"pid", getpid()}});
             call->respond(ToolResult::structured({{"key", key}, {"value", value}, {"calls", calls}}).to_json());
@@ -172,13 +182,15 @@ class WfTest : public switchboard::Plugin {
 
     std::string log_file_;
     std::mutex mutex_;
-    std::map<std::string, int> count_calls_;  // guarded by mutex_
-    std::map<std::string, int> flaky_calls_;  // guarded by mutex_
-    int hang_started_ = 0;                    // guarded by mutex_
-    int count_in_flight_ = 0;                 // guarded by mutex_
-    int count_max_in_flight_ = 0;             // guarded by mutex_
-    int cancelled_ = 0;                       // guarded by mutex_
-    Json events_ = Json::array();             // guarded by mutex_
+    std::map<std::string, int> count_calls_;          // guarded by mutex_
+    std::map<std::string, int> group_in_flight_;      // wftest_count calls by `group`; guarded by mutex_
+    std::map<std::string, int> group_max_in_flight_;  // guarded by mutex_
+    std::map<std::string, int> flaky_calls_;          // guarded by mutex_
+    int hang_started_ = 0;                            // guarded by mutex_
+    int count_in_flight_ = 0;                         // guarded by mutex_
+    int count_max_in_flight_ = 0;                     // guarded by mutex_
+    int cancelled_ = 0;                               // guarded by mutex_
+    Json events_ = Json::array();                     // guarded by mutex_
 };
 
 }  // namespace
