@@ -134,6 +134,8 @@ class Engine {
     Json failure_of(const ActiveRun& run) const;
     // Cancels every unfinished task of the run (and its calls, timers and child runs) and ends it.
     void stop_tasks(ActiveRun& run, Actions& actions);
+    // Pauses (or resumes) the running child runs of the run's `workflow` tasks.
+    void cascade_to_children(ActiveRun& run, Actions& actions, bool pause);
     // The run's `timeout`: armed once per process when the run starts or is resumed.
     void arm_run_timeout(ActiveRun& run, Actions& actions);
     void on_run_timeout(const std::string& run_id);

@@ -107,9 +107,23 @@ void Engine::checkpoint_run(ActiveRun& run, const std::string& event, Json data,
         });
 }
 
+// Child runs (kind workflow) follow their parent's pause and resume, as they follow its cancel
+// (stop_tasks). A child that is not running or paused any more refuses, which is fine.
+void Engine::cascade_to_children(ActiveRun& run, Actions& actions, bool pause) {
+    for (auto& [task_id, task] : run.tasks) {
+        if (task.definition->kind != TaskKind::workflow || task.row.state.status != TaskStatus::running) continue;
+        actions.push_back([this, pause, child = task.row.input.value("run_id", "")] {
+            if (pause)
+                pause_run(child, nullptr);
+            else
+                resume_run(child, nullptr);
+        });
+    }
+}
+
 std::optional<std::string> Engine::pause_run(const std::string& run_id, std::function<void()> committed) {
     std::optional<std::string> refused;
-    locked([&](Actions&) {
+    locked([&](Actions& actions) {
         auto found = runs_.find(run_id);
         if (found == runs_.end() || found->second->row.status != RunStatus::running || found->second->finishing) {
             refused = "run " + run_id + " is not running here; only a running run can be paused";
@@ -117,6 +131,7 @@ std::optional<std::string> Engine::pause_run(const std::string& run_id, std::fun
         }
         found->second->row.status = RunStatus::paused;
         checkpoint_run(*found->second, "run.paused", Json::object(), std::move(committed));
+        cascade_to_children(*found->second, actions, true);
     });
     return refused;
 }
@@ -135,6 +150,7 @@ std::optional<std::string> Engine::resume_run(const std::string& run_id, std::fu
         checkpoint_run(*run, "run.resumed", Json::object(), std::move(committed));
         run->plan_all();  // tasks that were ready when it paused were dropped from the queue
         reattach(*run, actions);
+        cascade_to_children(*run, actions, false);
         pump(actions);
     });
     return refused;

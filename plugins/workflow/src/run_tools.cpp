@@ -167,8 +167,8 @@ void register_run_tools(switchboard::Plugin& plugin, Engine& engine) {
 
     plugin.add_tool(Tool("workflow_pause",
                          "Pauses a running run: no new task starts; tool calls in flight finish and are recorded. "
-                         "Returns the run (status paused). A paused run stays paused across restarts until "
-                         "workflow_resume.")
+                         "Its running sub-workflow runs are paused too. Returns the run (status paused). A paused "
+                         "run stays paused across restarts until workflow_resume.")
                         .input_schema(kRunIdInput)
                         .output_schema(kRunOutput),
                     [&engine](const Json& args, switchboard::Call&) {
@@ -178,7 +178,8 @@ void register_run_tools(switchboard::Plugin& plugin, Engine& engine) {
                         });
                     });
 
-    plugin.add_tool(Tool("workflow_resume", "Resumes a paused run. Returns the run (status running).")
+    plugin.add_tool(Tool("workflow_resume",
+                         "Resumes a paused run, and its paused sub-workflow runs. Returns the run (status running).")
                         .input_schema(kRunIdInput)
                         .output_schema(kRunOutput),
                     [&engine](const Json& args, switchboard::Call&) {
