@@ -20,7 +20,7 @@ struct Shape {
     Json document;
 };
 
-std::string id(size_t index) { return "t" + std::to_string(index); }
+std::string id(size_t index) { return std::string("t") += std::to_string(index); }
 
 Json workflow(const std::string& name, Json tasks) { return {{"name", name}, {"tasks", std::move(tasks)}}; }
 

@@ -8,8 +8,6 @@
 namespace switchboard::testing {
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
 TEST(Cli, VersionExitsZero) {
     for (const char* flag : {"--version", "-V"}) {
         const RunResult result = run_switchboard({flag});

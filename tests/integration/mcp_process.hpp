@@ -26,6 +26,9 @@ using Json = nlohmann::json;
 
 inline constexpr std::chrono::milliseconds default_timeout{15000};
 
+// Whether `part` occurs in `text`.
+inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
 class McpProcess {
  public:
     // Starts `binary` with `args` (not including argv[0]). Throws std::runtime_error on failure.

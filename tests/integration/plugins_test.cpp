@@ -6,23 +6,26 @@
 #include <algorithm>
 #include <string>
 
+#include <switchboard/plugin.h>
+
 #include "mcp_process.hpp"
 
 namespace switchboard::testing {
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+// The ABI this build's host speaks, as the host prints it: "major.minor".
+const std::string host_abi = std::to_string(SB_ABI_MAJOR) + "." + std::to_string(SB_ABI_MINOR);
 
 struct BadPlugin {
     const char* id;
-    const char* reason;  // a part of the refusal
+    std::string reason;  // a part of the refusal
 };
 
 // Each bad plugin and what its refusal says. They fail on their own, without the fixture.
 const BadPlugin alone_bad_plugins[] = {
     {"bad_no_entry", "exports no \"switchboard_plugin_entry\" symbol"},
-    {"bad_abi_major", "is incompatible with host ABI 1.1"},
-    {"bad_abi_minor", "is newer than host ABI 1.1"},
+    {"bad_abi_major", "is incompatible with host ABI " + host_abi},
+    {"bad_abi_minor", "is newer than host ABI " + host_abi},
     {"bad_create_fails", "cannot open the database: disk quota exceeded"},
     {"bad_invalid_schema", "\"inputSchema\" must be a JSON Schema object"},
     {"bad_undefined_symbol", "undefined symbol: switchboard_test_symbol_nobody_defines"},
@@ -70,7 +73,7 @@ TEST(ValidatePlugin, FixtureReportsNameVersionAbiAndTools) {
     const RunResult result = run_switchboard({"--validate-plugin", test_plugin("conformance_fixture").string()});
     EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
     EXPECT_TRUE(contains(result.out, "MCP conformance fixture 1.0.0")) << result.out;
-    EXPECT_TRUE(contains(result.out, "ABI: 1.1")) << result.out;
+    EXPECT_TRUE(contains(result.out, "ABI: " + host_abi)) << result.out;
     EXPECT_TRUE(contains(result.out, test_plugin("conformance_fixture").string())) << result.out;
     EXPECT_TRUE(contains(result.out, "  test_simple_text: Returns a fixed text.")) << result.out;
     EXPECT_TRUE(contains(result.out, "  json_schema_2020_12_tool")) << result.out;
@@ -88,8 +91,8 @@ TEST(ValidatePlugin, FixtureAsJson) {
     EXPECT_EQ(report["id"], "conformance_fixture");
     EXPECT_EQ(report["name"], "MCP conformance fixture");
     EXPECT_EQ(report["version"], "1.0.0");
-    EXPECT_EQ(report["abi"], "1.1");
-    EXPECT_EQ(report["hostAbi"], "1.1");
+    EXPECT_EQ(report["abi"], host_abi);
+    EXPECT_EQ(report["hostAbi"], host_abi);
     std::vector<std::string> tools;
     for (const auto& tool : report["offers"]["tools"]) tools.push_back(tool["name"]);
     EXPECT_NE(std::find(tools.begin(), tools.end(), "test_simple_text"), tools.end());

@@ -15,8 +15,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
 std::string first_text(const Json& result) { return result.at("content").at(0).at("text").get<std::string>(); }
 
 class StdioProtocol : public ::testing::Test {

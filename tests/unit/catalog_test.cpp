@@ -7,10 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "test_support.hpp"
+
 namespace switchboard::host {
 namespace {
 
 using nlohmann::json;
+using switchboard::testing::contains;
 
 json tool(const std::string& name) {
     return {{"name", name}, {"description", "Does " + name + "."}, {"inputSchema", {{"type", "object"}}}};
@@ -18,8 +21,6 @@ json tool(const std::string& name) {
 
 // The refusal of `item` as a tool, or "" when it is valid.
 std::string tool_problem(const json& item) { return validate_item(CatalogKind::tool, item).value_or(""); }
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // prefix + n, built without `"literal" + std::string` (GCC 12 warns falsely on that under -O3).
 std::string numbered(std::string prefix, int n) { return prefix.append(std::to_string(n)); }

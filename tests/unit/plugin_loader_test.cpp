@@ -16,11 +16,10 @@ namespace switchboard::host {
 namespace {
 
 namespace fs = std::filesystem;
+using switchboard::testing::contains;
 using switchboard::testing::TempDir;
 using switchboard::testing::test_plugin;
 using switchboard::testing::test_plugin_dir;
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // The refusal for `file`, or a test failure when it loads.
 std::string refusal(const fs::path& file) {

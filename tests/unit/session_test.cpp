@@ -27,6 +27,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
+using switchboard::testing::contains;
 using switchboard::testing::TempDir;
 using switchboard::testing::test_plugin;
 
@@ -77,8 +78,6 @@ bool is_response_to(const json& message, const json& id) {
     return message.is_object() && message.contains("id") && message["id"] == id &&
            (message.contains("result") || message.contains("error"));
 }
-
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // The text of a CallToolResult's first content item.
 std::string first_text(const json& result) { return result.at("content").at(0).at("text").get<std::string>(); }

@@ -16,6 +16,9 @@
 
 namespace switchboard::testing {
 
+// Whether `part` occurs in `text`.
+inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
 // The directory the test-only plugins are built into.
 inline std::filesystem::path test_plugin_dir() { return SWITCHBOARD_TEST_PLUGIN_DIR; }
 inline std::filesystem::path test_plugin(const std::string& id) { return test_plugin_dir() / (id + ".so"); }

@@ -12,7 +12,7 @@
 namespace switchboard::metrics {
 namespace {
 
-constexpr int64_t kStart = 1767225600000;  // 2026-01-01T00:00:00Z
+constexpr int64_t kNewYear2026 = 1767225600000;  // 2026-01-01T00:00:00Z
 
 TEST(Schema, AVersionOneDatabaseMigratesWithEveryRecord) {
     const std::string path =
@@ -32,7 +32,7 @@ TEST(Schema, AVersionOneDatabaseMigratesWithEveryRecord) {
                   "cache_creation_tokens, reasoning_tokens, input_includes_cache, cost_usd, cost_source, price_key, "
                   "price_version, latency_ms, ttft_ms) VALUES (?, 'openai', 'gpt-4o', 'chat', 'ok', 'p1', ?, 'a1', "
                   "'coder', '', '', '', 't1', '', 100, 10, 0, 0, 0, 1, 0.5, 'computed', 'gpt-4o', 'v', NULL, NULL)")
-                .bind(1, kStart + int64_t{i} * 3'600'000)
+                .bind(1, kNewYear2026 + int64_t{i} * 3'600'000)
                 .bind(2, std::string_view(i % 2 == 0 ? "even" : "odd"))
                 .run();
         }
@@ -72,7 +72,7 @@ TEST(Schema, AVersionOneDatabaseMigratesWithEveryRecord) {
     });
     // New records go on top of the migrated ones.
     LlmCall call;
-    call.ts_ms = kStart;
+    call.ts_ms = kNewYear2026;
     call.dim(LlmDim::provider) = "openai";
     call.dim(LlmDim::model) = "gpt-4o";
     call.dim(LlmDim::operation) = "chat";

@@ -44,7 +44,7 @@ int64_t integer_query(const HttpRequest& request, const std::string& name, int64
 
 std::string run_id_param(const HttpRequest& request) { return request.params.value("id", ""); }
 
-HttpError unknown_run(const std::string& run_id) {
+HttpError run_not_found(const std::string& run_id) {
     return HttpError(404, "no run with id \"" + run_id + "\"; GET /api/v1/workflow/runs lists the runs");
 }
 
@@ -76,7 +76,7 @@ bool run_exists(Engine& engine, const std::string& run_id) {
 
 Json run_json(Engine& engine, const std::string& run_id) {
     const auto run = engine.read([&](Store& store) { return store.run(run_id); });
-    if (!run) throw unknown_run(run_id);
+    if (!run) throw run_not_found(run_id);
     Json answer = run_to_json(*run);
     engine.add_waiting_for(answer);
     return answer;
@@ -86,9 +86,9 @@ using Refusal = std::optional<std::string>;
 
 // Runs a control operation, waits until it is durable and answers with the run; a refusal by
 // the run's state is a 409 with the engine's reason.
-HttpResponse control(Engine& engine, const std::string& run_id,
-                     const std::function<Refusal(std::function<void()> committed)>& operation) {
-    if (!run_exists(engine, run_id)) throw unknown_run(run_id);
+HttpResponse control_request(Engine& engine, const std::string& run_id,
+                             const std::function<Refusal(std::function<void()> committed)>& operation) {
+    if (!run_exists(engine, run_id)) throw run_not_found(run_id);
     auto committed = std::make_shared<std::promise<void>>();
     if (Refusal refused = operation([committed] { committed->set_value(); })) throw HttpError(409, *refused);
     committed->get_future().wait_for(kCommitWait);
@@ -208,7 +208,7 @@ void HttpApi::add_run_routes() {
         const auto [exists, events] = engine.read([&](Store& store) {
             return std::make_pair(store.run(run_id).has_value(), store.history(run_id, after, limit));
         });
-        if (!exists) throw unknown_run(run_id);
+        if (!exists) throw run_not_found(run_id);
         return HttpResponse::json({{"run_id", run_id}, {"events", events}});
     });
 
@@ -228,7 +228,7 @@ void HttpApi::add_run_routes() {
                                         last_event_id + "\"");
                 after = *seq;
             }
-            if (!run_exists(engine, run_id)) throw unknown_run(run_id);
+            if (!run_exists(engine, run_id)) throw run_not_found(run_id);
             events.follow(run_id, after, std::move(stream));
         });
 }
@@ -237,7 +237,7 @@ void HttpApi::add_control_routes() {
     Engine& engine = engine_;
     plugin_.add_http_route("POST", "/runs/{id}/cancel", [&engine](const HttpRequest& request) {
         const std::string run_id = run_id_param(request);
-        return control(engine, run_id, [&](std::function<void()> committed) -> Refusal {
+        return control_request(engine, run_id, [&](std::function<void()> committed) -> Refusal {
             if (engine.cancel_run(run_id, std::move(committed))) return std::nullopt;
             const auto run = engine.read([&](Store& store) { return store.run(run_id); });
             return "run " + run_id + " is already " + std::string(run ? to_string(run->status) : "gone") +
@@ -246,19 +246,20 @@ void HttpApi::add_control_routes() {
     });
     plugin_.add_http_route("POST", "/runs/{id}/pause", [&engine](const HttpRequest& request) {
         const std::string run_id = run_id_param(request);
-        return control(engine, run_id,
-                       [&](std::function<void()> committed) { return engine.pause_run(run_id, std::move(committed)); });
+        return control_request(engine, run_id, [&](std::function<void()> committed) {
+            return engine.pause_run(run_id, std::move(committed));
+        });
     });
     plugin_.add_http_route("POST", "/runs/{id}/resume", [&engine](const HttpRequest& request) {
         const std::string run_id = run_id_param(request);
-        return control(engine, run_id, [&](std::function<void()> committed) {
+        return control_request(engine, run_id, [&](std::function<void()> committed) {
             return engine.resume_run(run_id, std::move(committed));
         });
     });
     plugin_.add_http_route("POST", "/runs/{id}/tasks/{task}/retry", [&engine](const HttpRequest& request) {
         const std::string run_id = run_id_param(request);
         const std::string task = request.params.value("task", "");
-        return control(engine, run_id, [&](std::function<void()> committed) {
+        return control_request(engine, run_id, [&](std::function<void()> committed) {
             return engine.retry_task(run_id, task, std::move(committed));
         });
     });

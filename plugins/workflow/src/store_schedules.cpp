@@ -4,7 +4,7 @@
 namespace workflow {
 
 namespace {
-std::optional<std::string> text_or_null(const std::string& text) {
+std::optional<std::string> null_if_empty(const std::string& text) {
     return text.empty() ? std::nullopt : std::optional<std::string>(text);
 }
 }  // namespace
@@ -74,8 +74,8 @@ void Store::record_schedule_fire(const std::string& id, int64_t created_at_ms, i
            "next_fire_at = CASE WHEN enabled = 1 THEN MAX(COALESCE(next_fire_at, 0), ?4) END WHERE id = ?5 AND "
            "created_at = ?6")
         .bind(1, fired_at_ms)
-        .bind(2, text_or_null(run_id))
-        .bind(3, text_or_null(error))
+        .bind(2, null_if_empty(run_id))
+        .bind(3, null_if_empty(error))
         .bind(4, next_fire_ms)
         .bind(5, id)
         .bind(6, created_at_ms)

@@ -9,8 +9,6 @@
 namespace knowledge::testing {
 namespace {
 
-const std::string kProject = "default";
-
 TEST_F(StoreTest, CreatesEntitiesAndIgnoresDuplicates) {
     auto created = store_->create_entities(kProject, {entity("A", "person", {"x"}), entity("B", "team")}, "t");
     EXPECT_EQ(created.size(), 2u);

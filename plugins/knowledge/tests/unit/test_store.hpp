@@ -12,6 +12,8 @@
 
 namespace knowledge::testing {
 
+inline const std::string kProject = "default";
+
 class StoreTest : public ::testing::Test {
  protected:
     void SetUp() override {

@@ -8,8 +8,6 @@
 namespace knowledge::testing {
 namespace {
 
-const std::string kProject = "default";
-
 // Waits until the millisecond clock has moved on, so two writes get different times.
 std::string tick() {
     const std::string before = now_iso();

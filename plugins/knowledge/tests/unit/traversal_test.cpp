@@ -5,8 +5,6 @@
 namespace knowledge::testing {
 namespace {
 
-const std::string kProject = "default";
-
 class TraversalTest : public StoreTest {
  protected:
     void SetUp() override {

@@ -85,9 +85,9 @@ TEST_F(StoreTest, RunMustReferenceAStoredDefinition) {
 ScheduleRow schedule_row(const std::string& id, int64_t created_at_ms, int64_t next_fire_ms) {
     ScheduleRow row;
     row.id = id;
-    row.workflow = "w";
+    row.workflow = std::string("w");  // assigning a literal trips GCC 12's -Wrestrict in a unity build
     row.input = {{"n", 1}};
-    row.cron = "*/5 * * * *";
+    row.cron = std::string("*/5 * * * *");
     row.created_at_ms = created_at_ms;
     row.next_fire_at_ms = next_fire_ms;
     return row;
