@@ -153,7 +153,8 @@ std::optional<std::string> Engine::resume_run(const std::string& run_id, std::fu
         }
         if (run == nullptr || run->row.status != RunStatus::paused) {
             refused = "run " + run_id +
-                      " is not paused, nor running with calls held by a budget; only such a run can be resumed";
+                      " is not paused; only a paused run can be resumed, or a running one whose calls an exceeded "
+                      "LLM budget holds";
             if (!in_memory) runs_.erase(run_id);  // loaded only to look: resume_unfinished owns the rest
             return;
         }
