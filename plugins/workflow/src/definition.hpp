@@ -86,7 +86,7 @@ struct Definition {
     std::optional<int64_t> timeout_ms;  // the whole run, from its start
     int max_concurrency = 0;            // tool calls of one run in flight at once; 0: no own limit
     // Whose LLM budgets its LLM-bound calls spend (metrics' project and team scopes); empty: the
-    // run's input.project / input.team when they are strings.
+    // run's input.project / input.team when they are strings, else (a child run) its parent's.
     std::string project;
     std::string team;
     // `on_failure`: tool calls run one after another (ids "on_failure:<id>") when the run fails,

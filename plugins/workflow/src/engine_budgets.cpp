@@ -3,6 +3,7 @@
 #include "engine.hpp"
 
 #include "engine_state.hpp"
+#include "template.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -10,13 +11,6 @@
 namespace workflow {
 
 namespace {
-
-// A string the definition gives literally (not a template to render), else "".
-std::string literal(const Json& value) {
-    if (!value.is_string()) return "";
-    std::string text = value.get<std::string>();
-    return text.find("{{") == std::string::npos ? text : "";
-}
 
 std::string input_string(const Json& input, const char* key) {
     return input.is_object() && input.contains(key) && input[key].is_string() ? input[key].get<std::string>() : "";
@@ -33,15 +27,30 @@ std::optional<LlmWork> Engine::llm_work(const ActiveRun& run, const ActiveTask& 
     }
     if (!llm) return std::nullopt;
     LlmWork work;
-    work.project = !run.definition.project.empty() ? run.definition.project : input_string(run.row.input, "project");
-    work.team = !run.definition.team.empty() ? run.definition.team : input_string(run.row.input, "team");
+    // A child run that names no project (or team) spends its parent's.
+    for (const ActiveRun* owner = &run; owner != nullptr && (work.project.empty() || work.team.empty());) {
+        if (work.project.empty())
+            work.project = !owner->definition.project.empty() ? owner->definition.project
+                                                              : input_string(owner->row.input, "project");
+        if (work.team.empty())
+            work.team =
+                !owner->definition.team.empty() ? owner->definition.team : input_string(owner->row.input, "team");
+        auto parent = runs_.find(owner->row.parent_run_id);
+        owner = parent == runs_.end() ? nullptr : parent->second.get();
+    }
     if (definition.kind == TaskKind::agent) {
-        // Rendered once the task has started (a resumed call); else what the definition says.
-        const Json& rendered = task.row.input;
-        work.agent = rendered.is_object() ? input_string(rendered, "agent") : "";
-        if (work.agent.empty()) work.agent = literal(definition.arguments.value("agent", Json()));
-        work.model = rendered.is_object() ? input_string(rendered, "model") : "";
-        if (work.model.empty()) work.model = literal(definition.arguments.value("model", Json()));
+        // Rendered as the call will render them; an argument that cannot be rendered matches no
+        // budget (the attempt fails with bad_arguments when it starts).
+        Json who = Json::object();
+        for (const char* key : {"agent", "model"})
+            if (definition.arguments.contains(key)) who[key] = definition.arguments[key];
+        try {
+            who = render_template(who, run.context_for(definition.reads));
+        } catch (const std::exception&) {
+            return work;
+        }
+        work.agent = input_string(who, "agent");
+        work.model = input_string(who, "model");
     }
     return work;
 }

@@ -196,29 +196,44 @@ bool Schedules::last_run_unfinished(const ScheduleRow& schedule) {
 }
 
 // The overlap policy: a due slot (or a queued fire) starts a run now, or is skipped or kept.
-void Schedules::fire_or_defer(const Entry& entry, int64_t scheduled_ms, int64_t now, int64_t next_ms) {
-    const ScheduleRow& row = entry.row;
-    const bool unfinished = row.overlap != "allow" && last_run_unfinished(row);
-    if (!unfinished) {
-        const int64_t slot = row.queued_fire_at_ms != 0 ? row.queued_fire_at_ms : scheduled_ms;
-        if (slot != 0) fire(entry, slot, now, next_ms);  // a queued fire and a due slot start one run
+// Two decisions for one schedule may race (a sweep and a run's end): the one that starts a run
+// marks the entry `starting` until that run is stored, and the others find the schedule busy.
+void Schedules::fire_or_defer(const Entry& due, int64_t scheduled_ms, int64_t now, int64_t next_ms) {
+    if (due.row.overlap == "allow") {
+        if (scheduled_ms != 0) fire(due, scheduled_ms, now, next_ms);
         return;
     }
-    if (scheduled_ms == 0) return;  // only a queued fire, and its run is still going
-    // Queue keeps one fire at most, the oldest: a run that outlasts many slots is followed by one run.
-    const int64_t queued = row.overlap == "queue" ? (row.queued_fire_at_ms != 0 ? row.queued_fire_at_ms : scheduled_ms)
-                                                  : row.queued_fire_at_ms;
-    engine_.read([&](Store& store) {
-        Transaction transaction(store.database());
-        store.defer_schedule_fire(row.id, row.created_at_ms, queued, next_ms);
-        transaction.commit();
-    });
+    const bool unfinished = due.starting || last_run_unfinished(due.row);  // reads the store: unlocked
+    Entry entry;
+    int64_t slot = 0;
+    bool start = false;
     {
         std::lock_guard lock(mutex_);
-        auto found = entries_.find(row.id);
-        if (found != entries_.end() && found->second.row.created_at_ms == row.created_at_ms)
-            found->second.row.queued_fire_at_ms = queued;
+        auto found = entries_.find(due.row.id);
+        if (found == entries_.end() || found->second.row.created_at_ms != due.row.created_at_ms) return;
+        Entry& current = found->second;
+        // Another decision started a run since `due` was copied: that run is the last one now.
+        const bool busy = unfinished || current.starting || current.row.last_run_id != due.row.last_run_id;
+        // A queued fire and a due slot start one run, the queued fire's (the older).
+        slot = current.row.queued_fire_at_ms != 0 ? current.row.queued_fire_at_ms : scheduled_ms;
+        if (slot == 0) return;                  // nothing due: the queued fire started meanwhile
+        if (busy && scheduled_ms == 0) return;  // only the queued fire, and the run still goes
+        if (!busy) {
+            current.starting = true;
+            current.row.queued_fire_at_ms = 0;
+            start = true;
+        } else if (current.row.overlap == "queue") {
+            current.row.queued_fire_at_ms = slot;  // one kept at most, the oldest
+        }
+        entry = current;
     }
+    if (start) return fire(entry, slot, now, next_ms);
+    const ScheduleRow& row = entry.row;
+    engine_.read([&](Store& store) {
+        Transaction transaction(store.database());
+        store.defer_schedule_fire(row.id, row.created_at_ms, row.queued_fire_at_ms, next_ms);
+        transaction.commit();
+    });
     host_.publish(row.overlap == "queue" ? "workflow.schedule.queued" : "workflow.schedule.skipped",
                   {{"schedule", row.id},
                    {"workflow", row.workflow},
@@ -228,17 +243,18 @@ void Schedules::fire_or_defer(const Entry& entry, int64_t scheduled_ms, int64_t 
 }
 
 void Schedules::run_ended(const std::string& run_id) {
-    host_.post_blocking([this, life = lifetime_, run_id] {
+    std::vector<Entry> waiting;
+    {
+        std::lock_guard lock(mutex_);
+        if (!started_) return;  // the first sweep after start() sees it
+        for (const auto& [id, entry] : entries_)
+            if (entry.row.queued_fire_at_ms != 0 && entry.row.last_run_id == run_id && entry.row.enabled)
+                waiting.push_back(entry);
+    }
+    if (waiting.empty()) return;  // most runs: no schedule waits for them
+    host_.post_blocking([this, life = lifetime_, waiting = std::move(waiting)] {
         std::shared_lock guard(life->mutex);
         if (life->stopped) return;
-        std::vector<Entry> waiting;
-        {
-            std::lock_guard lock(mutex_);
-            if (!started_) return;  // the first sweep after start() sees it
-            for (const auto& [id, entry] : entries_)
-                if (entry.row.queued_fire_at_ms != 0 && entry.row.last_run_id == run_id && entry.row.enabled)
-                    waiting.push_back(entry);
-        }
         for (const Entry& entry : waiting) fire_or_defer(entry, 0, now_ms(), entry.row.next_fire_at_ms);
     });
 }
@@ -277,6 +293,7 @@ void Schedules::fired(const ScheduleRow& schedule, int64_t scheduled_ms, int64_t
             if (!run_id.empty()) found->second.row.last_run_id = run_id;
             found->second.row.last_error = error;
             found->second.row.queued_fire_at_ms = 0;
+            found->second.starting = false;
         }
     }
     Json payload = {{"schedule", schedule.id},

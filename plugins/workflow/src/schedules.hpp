@@ -76,13 +76,14 @@ class Schedules {
     struct Entry {
         ScheduleRow row;
         std::optional<CronExpression> cron;  // empty when the stored text no longer parses
+        bool starting = false;               // overlap skip/queue: a fire's run is being stored, the schedule is busy
     };
 
     void arm();  // mutex_ held
     void on_timer(uint64_t generation);
     // The overlap policy decides: fire (a due slot, or the queued fire), skip, or queue it.
     // `scheduled_ms` 0: no slot is due, only the queued fire may start.
-    void fire_or_defer(const Entry& entry, int64_t scheduled_ms, int64_t now, int64_t next_ms);
+    void fire_or_defer(const Entry& due, int64_t scheduled_ms, int64_t now, int64_t next_ms);
     bool last_run_unfinished(const ScheduleRow& schedule);
     void fire(const Entry& entry, int64_t scheduled_ms, int64_t now, int64_t next_ms);
     // After a fire was stored: the entry learns it (unless it was deleted meanwhile) and the bus hears of it.

@@ -78,6 +78,26 @@ TEST_F(EngineBudgetsTest, TheRunsInputNamesTheProjectWhenTheDefinitionDoesNot) {
     EXPECT_EQ(host_.in_flight("chat"), 1u);  // the "app" run only
 }
 
+TEST_F(EngineBudgetsTest, AChildRunThatNamesNoProjectSpendsItsParents) {
+    make_engine(kLlmPools);
+    engine_->hold_budget(exceeded(3, "project", "web"));
+    host_.settle();
+    const Json child = {{"name", "child"}, {"tasks", {{{"id", "llm"}, {"tool", "chat"}, {"pool", "openai"}}}}};
+    engine_->read([&](Store& store) { return store.add_definition("child", child, 1); });
+    const Json own = {{"name", "own"}, {"project", "app"}, {"tasks", child["tasks"]}};
+    engine_->read([&](Store& store) { return store.add_definition("own", own, 1); });
+    start({{"name", "parent"},
+           {"project", "web"},
+           {"tasks",
+            {{{"id", "plain"}, {"kind", "workflow"}, {"workflow", "child"}},
+             {{"id", "named"}, {"kind", "workflow"}, {"workflow", "own"}}}}});
+    // The child "own" names project app: its call starts; "child" spends web's budget: held.
+    EXPECT_EQ(host_.in_flight("chat"), 1u);
+    const Json runs = engine_->read([&](Store& store) { return store.list_runs("child", "", 10); });
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_EQ(waiting_for(runs[0]["run_id"].get<std::string>(), "llm"), "budget 3");
+}
+
 TEST_F(EngineBudgetsTest, AgentAndModelBudgetsHoldAgentTasksAndThePeriodEndLiftsThem) {
     make_engine(Json::object());
     engine_->hold_budget(exceeded(4, "agent", "writer", "2000-01-01T00:00:00.000Z"));  // a period long over
@@ -96,6 +116,34 @@ TEST_F(EngineBudgetsTest, AgentAndModelBudgetsHoldAgentTasksAndThePeriodEndLifts
     host_.settle();
     EXPECT_EQ(host_.calls.size(), 2u);
     EXPECT_EQ(engine_->budget_holds().size(), 0u);
+}
+
+TEST_F(EngineBudgetsTest, ATemplatedAgentOrModelIsMatchedAsRenderedBeforeTheFirstAttempt) {
+    make_engine(Json::object());
+    engine_->hold_budget(exceeded(5, "agent", "critic"));
+    engine_->hold_budget(exceeded(6, "model", "big"));
+    host_.settle();
+    const Json document = {
+        {"name", "who"},
+        {"tasks",
+         {{{"id", "a"}, {"kind", "agent"}, {"agent", "{{ input.who }}"}, {"prompt", "p"}},
+          {{"id", "b"}, {"kind", "agent"}, {"agent", "w"}, {"prompt", "p"}, {"model", "{{ input.model }}"}},
+          {{"id", "c"}, {"kind", "agent"}, {"agent", "w"}, {"prompt", "p"}}}}};
+    const ParseResult parsed = engine_->check_definition(document);
+    ASSERT_TRUE(parsed.definition) << describe_problems(parsed.problems);
+    StoredDefinition stored;
+    stored.name = "who";
+    stored.version = engine_->read([&](Store& store) { return store.add_definition("who", document, 1); });
+    stored.document = document;
+    std::string id;
+    engine_->start_run(
+        stored, *parsed.definition, {{"who", "critic"}, {"model", "big"}}, [&](const std::string& run) { id = run; },
+        nullptr, nullptr);
+    host_.settle();
+    ASSERT_EQ(host_.calls.size(), 1u);
+    EXPECT_EQ(host_.calls.front().task_id, "c");
+    EXPECT_EQ(waiting_for(id, "a"), "budget 5");
+    EXPECT_EQ(waiting_for(id, "b"), "budget 6");
 }
 
 TEST_F(EngineBudgetsTest, AHoldSurvivesARestartAndAResumeLetsTheRunGoOnPastIt) {
