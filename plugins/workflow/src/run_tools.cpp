@@ -136,7 +136,7 @@ void register_run_tools(switchboard::Plugin& plugin, Engine& engine, EngineHost&
              "wait: true, answers only when the run ends, with the whole run, and sends progress notifications "
              "(tasks done / total) on the way; if the client cancels that request, it stops waiting and the run "
              "goes on (workflow_cancel stops a run). `priority` (default 0): when tool calls wait for a slot, those "
-             "of higher-priority runs start first; a resumed run keeps it.")
+             "of higher-priority runs start first, and runs of equal priority take turns; a resumed run keeps it.")
             .input_schema(
                 {{"type", "object"},
                  {"properties",
