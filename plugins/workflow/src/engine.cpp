@@ -59,6 +59,11 @@ bool is_unknown_tool(const Json& error) {
     return error.value("code", 0) == -32602 && error.value("message", std::string()).starts_with("Unknown tool");
 }
 
+std::string no_spawner_message() {
+    return std::string("an agent task needs the spawner plugin: no plugin offers the tool ") + kSpawnerTool +
+           "; load one that does (see docs/workflow.md, \"Agent tasks\")";
+}
+
 std::string tool_error_text(const Json& result) {
     std::string text;
     for (const Json& item : result.value("content", Json::array()))
@@ -632,13 +637,8 @@ void Engine::on_reply(const std::string& run_id, const std::string& task_id, int
                     const std::string message =
                         task.timed_out ? "timed out after " + std::to_string(*task.definition->timeout_ms) + " ms"
                         : tool_failed  ? tool_error_text(value)
-                        : no_spawner   ? std::string(
-                                             "an agent task needs the spawner plugin: no plugin offers the "
-                                               "tool ") +
-                                           kSpawnerTool +
-                                           "; load one that does (see "
-                                           "docs/workflow.md, \"Agent tasks\")"
-                                     : value.value("message", std::string("the call failed"));
+                        : no_spawner   ? no_spawner_message()
+                                       : value.value("message", std::string("the call failed"));
                     task.row.state.error = message;
                     task.row.state.error_kind = kind;
                     if (should_retry(task.definition->retry, attempt, kind)) {

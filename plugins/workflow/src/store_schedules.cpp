@@ -75,8 +75,7 @@ void Store::record_schedule_fire(const std::string& id, int64_t created_at_ms, i
     db_.prepare(
            "UPDATE schedules SET last_fire_at = ?1, last_run_id = COALESCE(?2, last_run_id), last_error = ?3, "
            "queued_fire_at = NULL, next_fire_at = CASE WHEN enabled = 1 THEN MAX(COALESCE(next_fire_at, 0), ?4) END "
-           "WHERE id = ?5 AND "
-           "created_at = ?6")
+           "WHERE id = ?5 AND created_at = ?6")
         .bind(1, fired_at_ms)
         .bind(2, text_or_null(run_id))
         .bind(3, text_or_null(error))
