@@ -11,7 +11,8 @@ if(EXISTS ${workflow_dir}/tests/package.json)
   set(workflow_test_env
     "SWITCHBOARD_BINARY=$<TARGET_FILE:switchboard>"
     "WORKFLOW_PLUGIN_DIR=$<TARGET_FILE_DIR:workflow>"
-    "WFTEST_PLUGIN_DIR=$<TARGET_FILE_DIR:wftest>")
+    "WFTEST_PLUGIN_DIR=$<TARGET_FILE_DIR:wftest>"
+    "METRICS_PLUGIN_DIR=$<TARGET_FILE_DIR:metrics>")
   add_test(NAME workflow_integration
            COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/integration.test.mjs)
   # Alone: its retry and pause timings are tens of milliseconds, which a parallel test can stretch.
@@ -32,6 +33,10 @@ if(EXISTS ${workflow_dir}/tests/package.json)
   add_test(NAME workflow_limits
            COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/limits.test.mjs)
   set_tests_properties(workflow_limits PROPERTIES TIMEOUT 120 RUN_SERIAL TRUE ENVIRONMENT "${workflow_test_env}")
+  # LLM budgets with the real metrics plugin, and agent tasks with the test spawner (wfspawner).
+  add_test(NAME workflow_agents_budgets
+           COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/agents_budgets.test.mjs)
+  set_tests_properties(workflow_agents_budgets PROPERTIES TIMEOUT 120 ENVIRONMENT "${workflow_test_env}")
   # The crash test: WORKFLOW_CRASH_KILLS sets how many times the host is killed (the issue asks 20).
   add_test(NAME workflow_crash
            COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/crash.test.mjs)

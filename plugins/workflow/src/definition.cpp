@@ -13,17 +13,17 @@ namespace workflow {
 
 namespace {
 
-const std::set<std::string> kTopKeys = {"name",    "description", "tasks",   "outputs",
-                                        "timeout", "on_failure",  "$schema", "max_concurrency"};
+const std::set<std::string> kTopKeys = {"name",       "description", "tasks",   "outputs",         "timeout",
+                                        "on_failure", "$schema",     "project", "max_concurrency", "team"};
 const std::set<std::string> kCleanupKeys = {"id", "tool", "arguments", "timeout", "retry", "description"};
 const std::set<std::string> kTaskKeys = {
-    "id",          "kind",  "after",   "when",           "tool",        "arguments",  "duration", "timeout",  "retry",
-    "description", "cases", "default", "items",          "concurrency", "signal",     "message",  "workflow", "version",
-    "input",       "until", "while",   "max_iterations", "interval",    "compensate", "pool",     "priority"};
+    "id",       "kind",        "after", "when",    "tool",  "arguments",      "duration", "timeout",
+    "retry",    "description", "cases", "default", "items", "concurrency",    "signal",   "message",
+    "workflow", "version",     "input", "until",   "while", "max_iterations", "interval", "compensate",
+    "pool",     "priority",    "agent", "prompt",  "model"};
 const std::set<std::string> kRetryKeys = {"max_attempts", "initial_interval", "backoff_factor",
                                           "max_interval", "jitter",           "non_retryable"};
-const std::set<std::string> kLaterKinds = {"agent"};
-const char* const kAcceptedKinds = "tool, wait, switch, map, approval, workflow, loop";
+const char* const kAcceptedKinds = "tool, wait, switch, map, approval, workflow, loop, agent";
 const std::set<std::string> kMapRoots = {"item", "index"};
 const std::set<std::string> kLoopRoots = {"iteration", "previous"};
 const char* const kSignalPattern = "^[A-Za-z0-9_.:-]{1,64}$";
@@ -65,6 +65,14 @@ class Validator {
                 problem("$.max_concurrency", "expected an integer from 1 to 10000 (tool calls of one run in flight)");
             else
                 definition_.max_concurrency = cap.get<int>();
+        }
+        for (const char* key : {"project", "team"}) {
+            if (!document.contains(key)) continue;
+            if (document[key].is_string() && !document[key].get<std::string>().empty())
+                (std::string(key) == "project" ? definition_.project : definition_.team) = document[key];
+            else
+                problem(std::string("$.") + key,
+                        std::string("expected the ") + key + " whose LLM budgets this workflow spends, a string");
         }
         if (document.contains("on_failure")) parse_on_failure(document["on_failure"]);
         if (!document.contains("tasks") || !document["tasks"].is_array() || document["tasks"].empty()) {
@@ -165,8 +173,9 @@ class Validator {
             if (task.contains("message") && !task["message"].is_string())
                 problem(path + ".message", "expected the question for the human, a string (templates allowed)");
             parsed.message = task.value("message", "Approve task " + parsed.id + "?");
-        } else if (kLaterKinds.contains(kind)) {
-            problem(path + ".kind", "kind '" + kind + "' is not supported yet; accepted: " + kAcceptedKinds);
+        } else if (kind == "agent") {
+            parsed.kind = TaskKind::agent;
+            parse_agent(task, path, parsed);
         } else if (kind == "switch") {
             parsed.kind = TaskKind::switch_;
             parse_switch(task, path, parsed);
@@ -299,13 +308,39 @@ class Validator {
         }
     }
 
+    // An agent task delegates to the spawner plugin: it becomes a call of kSpawnerTool with
+    // {agent, prompt, model?}, so retries, timeouts, limits and cancellation work as for a tool.
+    void parse_agent(const Json& task, const std::string& path, TaskDefinition& parsed) {
+        for (const char* key : {"agent", "prompt"}) {
+            if (task.contains(key) && task[key].is_string() && !task[key].get<std::string>().empty())
+                parsed.arguments[key] = task[key];
+            else
+                problem(path + "." + key, std::string("an agent task needs ") +
+                                              (std::string(key) == "agent"
+                                                   ? "the agent (or role) to delegate to, a string (templates allowed)"
+                                                   : "the prompt: what the agent is asked to do, a string (templates "
+                                                     "allowed)"));
+        }
+        if (task.contains("model")) {
+            if (task["model"].is_string() && !task["model"].get<std::string>().empty())
+                parsed.arguments["model"] = task["model"];
+            else
+                problem(path + ".model", "expected the model the agent should use, a string");
+        }
+        for (const char* key : {"tool", "arguments"})
+            if (task.contains(key))
+                problem(path + "." + key, std::string("an agent task calls ") + kSpawnerTool +
+                                              " itself; give agent, prompt and model? instead of " + key);
+        parsed.tool = kSpawnerTool;
+    }
+
     // `pool` and `priority`: how its tool calls queue for a slot.
     void parse_dispatch(const Json& task, const std::string& path, TaskDefinition& parsed) {
-        const bool calls_tools =
-            parsed.kind == TaskKind::tool || parsed.kind == TaskKind::map || parsed.kind == TaskKind::loop;
+        const bool calls_tools = parsed.kind == TaskKind::tool || parsed.kind == TaskKind::map ||
+                                 parsed.kind == TaskKind::loop || parsed.kind == TaskKind::agent;
         for (const char* key : {"pool", "priority"})
             if (task.contains(key) && !calls_tools)
-                problem(path + "." + key, "applies only to tasks that call a tool (kinds tool, map, loop)");
+                problem(path + "." + key, "applies only to tasks that call a tool (kinds tool, map, loop, agent)");
         if (task.contains("pool")) {
             if (task["pool"].is_string() && !task["pool"].get<std::string>().empty())
                 parsed.pool = task["pool"].get<std::string>();
@@ -424,12 +459,13 @@ class Validator {
             const Json& kinds = retry["non_retryable"];
             if (!kinds.is_array()) problem(path + ".non_retryable", "expected an array of error kinds");
             for (size_t i = 0; kinds.is_array() && i < kinds.size(); ++i) {
-                static const std::set<std::string> kKinds = {"tool_error",    "call_error",     "timeout",
-                                                             "bad_arguments", "workflow_error", "rejected"};
+                static const std::set<std::string> kKinds = {"tool_error",         "call_error",     "timeout",
+                                                             "bad_arguments",      "workflow_error", "rejected",
+                                                             "spawner_unavailable"};
                 if (!kinds[i].is_string() || !kKinds.contains(kinds[i].get<std::string>()))
                     problem(path + ".non_retryable[" + std::to_string(i) + "]",
                             "expected an error kind: tool_error, call_error, timeout, bad_arguments, workflow_error, "
-                            "rejected");
+                            "rejected, spawner_unavailable");
                 else
                     policy.non_retryable.push_back(kinds[i].get<std::string>());
             }
@@ -574,7 +610,9 @@ class Validator {
                 }
             }
             try {
-                for_each_template(task.arguments, path + ".arguments", [&](const std::string& at, const Expression& e) {
+                // An agent's arguments are its own keys: problems point at them.
+                const std::string arguments_path = task.kind == TaskKind::agent ? path : path + ".arguments";
+                for_each_template(task.arguments, arguments_path, [&](const std::string& at, const Expression& e) {
                     check_expression(at, e, readable(), argument_roots);
                     for (const std::string& id : e.task_references()) reads.insert(id);
                 });

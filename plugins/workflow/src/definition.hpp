@@ -22,7 +22,10 @@ namespace workflow {
 
 using Json = nlohmann::json;
 
-enum class TaskKind { tool, wait, switch_, map, approval, workflow, loop };
+enum class TaskKind { tool, wait, switch_, map, approval, workflow, loop, agent };
+
+// An `agent` task calls this tool (the spawner plugin's) with {agent, prompt, model?, workflow}.
+inline constexpr const char* kSpawnerTool = "spawner_run";
 
 // One branch of a switch: the tasks that run when `when` is the first case that holds.
 struct SwitchCase {
@@ -41,9 +44,9 @@ struct TaskDefinition {
     std::string id;
     TaskKind kind = TaskKind::tool;
     std::vector<std::string> after;
-    std::string when;  // empty: always
-    std::string tool;  // kinds tool and map (called once per item)
-    Json arguments = Json::object();
+    std::string when;                        // empty: always
+    std::string tool;                        // kinds tool and map (called once per item); kind agent: kSpawnerTool
+    Json arguments = Json::object();         // kind agent: {agent, prompt, model?}, built from its own keys
     Json items;                              // kind map: an array, or a template that gives one
     int concurrency = 4;                     // kind map: items in flight at once
     int64_t wait_ms = 0;                     // kind wait, for a duration
@@ -65,7 +68,7 @@ struct TaskDefinition {
     std::optional<BranchGate> gate;     // set on tasks listed in a switch's cases or default
     std::optional<int64_t> timeout_ms;
     RetryPolicy retry;
-    std::string pool;  // kinds tool, map, loop: the config pool its calls count toward; empty: none
+    std::string pool;  // kinds tool, map, loop, agent: the config pool its calls count toward; empty: none
     int priority = 0;  // added to the run's priority; higher starts first
 
     // Derived at validation, so that scheduling never re-parses or scans the whole workflow.
@@ -82,6 +85,10 @@ struct Definition {
     Json outputs;                       // templated; null when absent
     std::optional<int64_t> timeout_ms;  // the whole run, from its start
     int max_concurrency = 0;            // tool calls of one run in flight at once; 0: no own limit
+    // Whose LLM budgets its LLM-bound calls spend (metrics' project and team scopes); empty: the
+    // run's input.project / input.team when they are strings, else (a child run) its parent's.
+    std::string project;
+    std::string team;
     // `on_failure`: tool calls run one after another (ids "on_failure:<id>") when the run fails,
     // after the compensations.
     std::vector<std::shared_ptr<const TaskDefinition>> on_failure;

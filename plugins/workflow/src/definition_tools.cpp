@@ -80,23 +80,29 @@ void register_definition_tools(switchboard::Plugin& plugin, Engine& engine) {
 
     plugin.add_tool(
         Tool("workflow_list",
-             "Lists stored workflows (what: \"definitions\", the default: each name with its latest version) or "
-             "runs (what: \"runs\", newest first, optionally filtered by name and status).")
+             "Lists stored workflows (what: \"definitions\", the default: each name with its latest version), "
+             "runs (what: \"runs\", newest first, optionally filtered by name and status), or the exceeded LLM "
+             "budgets that hold LLM-bound calls now (what: \"budgets\": the metrics.budget.exceeded payloads).")
             .input_schema({{"type", "object"},
                            {"properties",
-                            {{"what", {{"enum", {"definitions", "runs"}}}},
+                            {{"what", {{"enum", {"definitions", "runs", "budgets"}}}},
                              {"name", {{"type", "string"}, {"description", "runs only: of this workflow"}}},
                              {"status",
                               {{"enum", {"running", "paused", "succeeded", "failed", "cancelled"}},
                                {"description", "runs only"}}},
                              {"limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}, {"default", 100}}}}}})
             .output_schema({{"type", "object"},
-                            {"properties", {{"definitions", {{"type", "array"}}}, {"runs", {{"type", "array"}}}}}})
+                            {"properties",
+                             {{"definitions", {{"type", "array"}}},
+                              {"runs", {{"type", "array"}}},
+                              {"budgets", {{"type", "array"}}}}}})
             .annotations({{"readOnlyHint", true}}),
         [&engine](const Json& args, switchboard::Call&) {
             const std::string what = args.value("what", "definitions");
-            if (what != "definitions" && what != "runs")
-                return ToolResult::error("`what` must be \"definitions\" or \"runs\", got \"" + what + "\"");
+            if (what != "definitions" && what != "runs" && what != "budgets")
+                return ToolResult::error("`what` must be \"definitions\", \"runs\" or \"budgets\", got \"" + what +
+                                         "\"");
+            if (what == "budgets") return ToolResult::structured({{"budgets", engine.budget_holds()}});
             if (what == "definitions")
                 return ToolResult::structured(
                     {{"definitions", engine.read([](Store& store) { return store.list_definitions(); })}});

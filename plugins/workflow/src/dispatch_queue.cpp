@@ -37,7 +37,23 @@ void DispatchQueue::drop_limit(const std::string& name) {
 
 void DispatchQueue::push(Item item, bool first) {
     item.order = first ? next_first_-- : next_order_++;
+    if (first) {
+        item.fair_tag = 0;  // ahead of every turn
+    } else {
+        uint64_t& last = run_tags_[item.run_id];
+        last = std::max(last, handed_out_tag_) + 1;
+        item.fair_tag = last;
+    }
     ready_.push(std::move(item));
+}
+
+// A run whose last tag is not above the one handed out has no turn to keep: forget it (most are
+// finished runs). Amortized: only once the map has doubled since the last pruning.
+void DispatchQueue::handed_out(const Item& item) {
+    handed_out_tag_ = std::max(handed_out_tag_, item.fair_tag);
+    if (run_tags_.size() < 2 * run_tags_pruned_at_ + 64) return;
+    std::erase_if(run_tags_, [this](const auto& entry) { return entry.second <= handed_out_tag_; });
+    run_tags_pruned_at_ = run_tags_.size();
 }
 
 int DispatchQueue::in_flight(const std::string& limit) const {
@@ -118,6 +134,7 @@ std::optional<DispatchQueue::Item> DispatchQueue::pop(
                 ++found->second.in_flight;
                 if (found->second.rate.calls > 0) found->second.tokens -= 1.0;
             }
+            handed_out(item);
             return item;
         }
         const bool by_rate = full->max_concurrency <= 0 || full->in_flight < full->max_concurrency;

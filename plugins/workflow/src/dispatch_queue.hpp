@@ -1,11 +1,16 @@
 // dispatch_queue.hpp: the tool calls waiting to start, and the limits they start under.
 //
 // A queued item names the limits that apply to it ("pool openai", "tool knowledge_search",
-// "run run_ab12"). pop() hands out the highest-priority item (FIFO within a priority) whose every
-// limit has room and takes a slot in each; an item held by a full limit is parked on that limit
-// and comes back when the limit frees a slot, so it never blocks items that can run (no
-// head-of-line blocking). A limit may also have a rate (a token bucket of `calls` per
-// `per_ms`); pop() reports when the next token is due so the caller arms a timer.
+// "run run_ab12"). pop() hands out the highest-priority item whose every limit has room and takes
+// a slot in each; an item held by a full limit is parked on that limit and comes back when the
+// limit frees a slot, so it never blocks items that can run (no head-of-line blocking). A limit
+// may also have a rate (a token bucket of `calls` per `per_ms`); pop() reports when the next
+// token is due so the caller arms a timer.
+//
+// Within a priority, runs take turns (start-time fair queuing, each call costing one): an item's
+// fair tag is one more than the later of its run's previous tag and the largest tag handed out,
+// and the lowest tag goes first. So a run with many ready calls does not fill a pool ahead of a
+// run that comes later with one. Equal tags go in arrival order, and so do one run's items.
 //
 // Pure bookkeeping: no I/O, no threads, the clock is passed in. The global concurrency limit
 // stays with the engine. Not thread-safe: the engine calls it under its mutex.
@@ -33,7 +38,8 @@ class DispatchQueue {
         std::string task_id;
         int priority = 0;                 // higher first
         std::vector<std::string> limits;  // names of the limits it needs a slot in; empty: none
-        uint64_t order = 0;               // set by push: FIFO within a priority
+        uint64_t fair_tag = 0;            // set by push: turns between runs within a priority
+        uint64_t order = 0;               // set by push: FIFO among equal tags
     };
 
     // Declares (or changes) a limit. `max_concurrency` 0: no concurrency cap, only the rate.
@@ -43,6 +49,7 @@ class DispatchQueue {
     bool has_limit(const std::string& name) const { return limits_.contains(name); }
 
     // `first`: ahead of everything of its priority (work that was in flight before a restart).
+    // Sets the item's fair tag and order.
     void push(Item item, bool first = false);
 
     // The next item that may start now, its slots taken, or nullopt. `held(item, reason)` is told
@@ -63,7 +70,8 @@ class DispatchQueue {
  private:
     struct Later {
         bool operator()(const Item& a, const Item& b) const {
-            return a.priority != b.priority ? a.priority < b.priority : a.order > b.order;
+            if (a.priority != b.priority) return a.priority < b.priority;
+            return a.fair_tag != b.fair_tag ? a.fair_tag > b.fair_tag : a.order > b.order;
         }
     };
     using Queue = std::priority_queue<Item, std::vector<Item>, Later>;  // best on top
@@ -81,13 +89,17 @@ class DispatchQueue {
     bool has_room(const Limit& limit) const;
     void wake(const std::string& name, Limit& limit);
     void unpark_woken();
+    void handed_out(const Item& item);
 
     Queue ready_;
     std::unordered_map<std::string, Limit> limits_;
     std::vector<std::string> rated_;  // names of limits with a rate, checked for refills on each pop
     std::vector<std::string> woken_;  // limits with room and parked items
     size_t parked_ = 0;
-    uint64_t next_order_ = 1ULL << 62;  // room below for `first` pushes
+    uint64_t handed_out_tag_ = 0;                         // the largest fair tag popped so far
+    std::unordered_map<std::string, uint64_t> run_tags_;  // each run's last fair tag
+    size_t run_tags_pruned_at_ = 0;                       // its size after the last pruning
+    uint64_t next_order_ = 1ULL << 62;                    // room below for `first` pushes
     uint64_t next_first_ = (1ULL << 62) - 1;
 };
 

@@ -54,6 +54,16 @@ Json tool_output(const Json& result) {
     }
 }
 
+// The router's answer to a call of a tool no plugin offers (-32602 "Unknown tool: <name>").
+bool is_unknown_tool(const Json& error) {
+    return error.value("code", 0) == -32602 && error.value("message", std::string()).starts_with("Unknown tool");
+}
+
+std::string no_spawner_message() {
+    return std::string("an agent task needs the spawner plugin: no plugin offers the tool ") + kSpawnerTool +
+           "; load one that does (see docs/workflow.md, \"Agent tasks\")";
+}
+
 std::string tool_error_text(const Json& result) {
     std::string text;
     for (const Json& item : result.value("content", Json::array()))
@@ -73,6 +83,13 @@ Engine::Engine(EngineHost& host, std::unique_ptr<Store> store, EngineOptions opt
         has_rates_ = has_rates_ || pool.rate.calls > 0;
     }
     for (const auto& [tool, cap] : options_.tool_limits) ready_.set_limit("tool " + tool, cap);
+    for (const Json& status : store_->budget_holds()) {
+        try {
+            budgets_.add(budget_hold_from_event(status));
+        } catch (const std::exception& e) {
+            host_.log_error(std::string("a stored budget hold is unreadable and was dropped: ") + e.what());
+        }
+    }
 }
 
 Engine::~Engine() {
@@ -83,6 +100,7 @@ Engine::~Engine() {
     checkpointer_.drain_and_stop();
     std::lock_guard lock(mutex_);
     if (rate_timer_ > 1) host_.cancel_timer(rate_timer_);
+    if (period_timer_ > 1) host_.cancel_timer(period_timer_);
     for (auto& [id, run] : runs_)
         for (auto& [task_id, task] : run->tasks)
             if (task.timer_id > 1) host_.cancel_timer(task.timer_id);
@@ -196,6 +214,7 @@ void Engine::resume_unfinished() {
             }
         }
         for (ActiveRun* run : resumed) reattach(*run, actions);
+        arm_period_timer(actions);  // holds stored before the restart end with their period
         pump(actions);
     });
 }
@@ -345,6 +364,12 @@ void Engine::pump(Actions& actions) {
             (!resuming && task->row.state.status != TaskStatus::pending)) {
             ready_.release(next->limits);  // stale: the run ended, paused, or the task was cancelled
             if (task != nullptr) task->queued = false;
+            continue;
+        }
+        if (std::string budget = budget_reason(*found->second, *task); !budget.empty()) {
+            ready_.release(next->limits);  // it takes its slots again when the budget lets it go
+            note_waiting(*next, budget);
+            budget_held_.push_back(std::move(*next));
             continue;
         }
         task->queued = false;
@@ -604,10 +629,15 @@ void Engine::on_reply(const std::string& run_id, const std::string& task_id, int
                     task.row.state.error_kind.clear();
                     finish_task(run, task, actions);
                 } else {
-                    const std::string kind = task.timed_out ? "timeout" : (tool_failed ? "tool_error" : "call_error");
+                    const bool no_spawner = !ok && task.definition->kind == TaskKind::agent && is_unknown_tool(value);
+                    const std::string kind = task.timed_out ? "timeout"
+                                             : tool_failed  ? "tool_error"
+                                             : no_spawner   ? "spawner_unavailable"
+                                                            : "call_error";
                     const std::string message =
                         task.timed_out ? "timed out after " + std::to_string(*task.definition->timeout_ms) + " ms"
                         : tool_failed  ? tool_error_text(value)
+                        : no_spawner   ? no_spawner_message()
                                        : value.value("message", std::string("the call failed"));
                     task.row.state.error = message;
                     task.row.state.error_kind = kind;

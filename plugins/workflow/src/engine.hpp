@@ -7,6 +7,7 @@
 // number and so the same idempotency key "<run_id>/<task_id>/<attempt>".
 #pragma once
 
+#include "budget_holds.hpp"
 #include "checkpointer.hpp"
 #include "definition.hpp"
 #include "dispatch_queue.hpp"
@@ -30,6 +31,7 @@ namespace workflow {
 struct PoolLimit {
     int max_concurrency = 0;  // 0: no cap, only the rate
     RateLimit rate;           // calls per window; calls 0: none
+    bool llm = false;         // its calls spend LLM budgets: an exceeded budget holds them
 };
 
 struct EngineOptions {
@@ -81,7 +83,8 @@ class Engine {
     // is durable, or the reason it was refused (for an `isError` result).
     // pause: no new task starts; calls in flight finish and are recorded.
     std::optional<std::string> pause_run(const std::string& run_id, std::function<void()> committed);
-    // resume: a paused run carries on (also after a restart, which leaves paused runs paused).
+    // resume: a paused run carries on (also after a restart, which leaves paused runs paused). A
+    // running run whose LLM-bound calls an exceeded budget holds goes on past every budget (stored).
     std::optional<std::string> resume_run(const std::string& run_id, std::function<void()> committed);
     // retry: a failed task of a failed run gets one more attempt (a new attempt number, so a new
     // idempotency key); the tasks skipped because of it are pending again and the run is running.
@@ -93,6 +96,20 @@ class Engine {
     // are consumed in order. A signal for an approval must be {"approved": bool, "comment"?}.
     std::optional<std::string> signal_run(const std::string& run_id, const std::string& name, Json payload,
                                           std::function<void()> committed);
+
+    // ---- LLM budgets (engine_budgets.cpp) ----
+    // LLM-bound calls (tasks in a pool with `llm: true`, agent tasks) start only while no exceeded
+    // budget applies to them; a held call waits, `task.waiting` {"for": "budget <id>"}.
+    // `exceeded`: a metrics.budget.exceeded payload. The hold is stored. Throws
+    // std::invalid_argument when the payload is not one.
+    void hold_budget(const Json& exceeded);
+    // Lifts the hold of budget `id` (its period ended, it was raised or removed): its calls start.
+    bool release_budget(int64_t id, const std::string& why);
+    // Lifts the holds that `budgets` (metrics_budget_list's list) no longer backs, and holds the
+    // budgets it says are exceeded that are not held yet.
+    void recheck_budgets(const Json& budgets);
+    // The holds, as the exceeded payloads they came from.
+    Json budget_holds();
 
     CheckpointStats checkpoint_stats() const { return checkpointer_.stats(); }
 
@@ -161,6 +178,13 @@ class Engine {
     void enqueue(ActiveRun& run, ActiveTask& task, bool first = false);
     // A queued task held back by a full limit: recorded once per reason ("task.waiting").
     void note_waiting(const DispatchQueue::Item& item, const std::string& reason);
+    // What a budget may match the task's calls on, when they are LLM-bound (engine_budgets.cpp).
+    std::optional<LlmWork> llm_work(const ActiveRun& run, const ActiveTask& task) const;
+    // The budget that keeps the task from starting now ("budget 7"), or empty.
+    std::string budget_reason(const ActiveRun& run, const ActiveTask& task) const;
+    // Puts the calls held by budgets back in the ready queue (pop() holds them again if need be).
+    void unpark_budget_held(const std::string& only_run = "");
+    void arm_period_timer(Actions& actions);
     // A timer for the next token of a rate-limited pool with tasks waiting, if none is armed.
     void arm_rate_timer(Actions& actions);
     void start_attempt(ActiveRun& run, ActiveTask& task, bool same_attempt, Actions& actions);
@@ -221,8 +245,12 @@ class Engine {
     std::map<std::string, std::unique_ptr<ActiveRun>> runs_;  // guarded by mutex_
     DispatchQueue ready_;                                     // tool calls waiting for a slot; guarded by mutex_
     int in_flight_ = 0;                                       // tool calls begun, not answered; guarded by mutex_
-    uint64_t rate_timer_ = 0;  // armed for the next rate token (1: being armed); guarded by mutex_
-    bool has_rates_ = false;   // a pool has a rate: pop() needs the clock
+    uint64_t rate_timer_ = 0;                       // armed for the next rate token (1: being armed); guarded by mutex_
+    bool has_rates_ = false;                        // a pool has a rate: pop() needs the clock
+    BudgetHolds budgets_;                           // guarded by mutex_
+    std::vector<DispatchQueue::Item> budget_held_;  // calls a budget holds; guarded by mutex_
+    uint64_t period_timer_ = 0;                     // armed for the earliest period end of a hold; guarded by mutex_
+    int64_t period_timer_due_ = 0;
 };
 
 }  // namespace workflow

@@ -141,8 +141,20 @@ std::optional<std::string> Engine::resume_run(const std::string& run_id, std::fu
     locked([&](Actions& actions) {
         const bool in_memory = runs_.contains(run_id);
         ActiveRun* run = find_or_load(run_id);
+        if (run != nullptr && in_memory && run->row.status == RunStatus::running && !run->finishing &&
+            std::any_of(budget_held_.begin(), budget_held_.end(),
+                        [&](const DispatchQueue::Item& item) { return item.run_id == run_id; })) {
+            // A user lets the run go on past the budgets that hold its calls: stored with the run.
+            run->row.ignore_budgets = true;
+            checkpoint_run(*run, "run.resumed", {{"ignore_budgets", true}}, std::move(committed));
+            unpark_budget_held(run_id);
+            pump(actions);
+            return;
+        }
         if (run == nullptr || run->row.status != RunStatus::paused) {
-            refused = "run " + run_id + " is not paused; only a paused run can be resumed";
+            refused = "run " + run_id +
+                      " is not paused; only a paused run can be resumed, or a running one whose calls an exceeded "
+                      "LLM budget holds";
             if (!in_memory) runs_.erase(run_id);  // loaded only to look: resume_unfinished owns the rest
             return;
         }

@@ -32,22 +32,27 @@ RateLimit parse_rate(const nlohmann::json& rate, const std::string& path) {
     return parsed;
 }
 
-// {"openai": {"max_concurrency": 2, "rate": {...}}}: at least one of the two.
+// {"openai": {"max_concurrency": 2, "rate": {...}, "llm": true}}: at least one key.
 std::map<std::string, PoolLimit> parse_pools(const nlohmann::json& pools, const std::string& path) {
     if (!pools.is_object()) throw std::invalid_argument(path + ": expected an object of pools by name");
     std::map<std::string, PoolLimit> parsed;
     for (const auto& [name, pool] : pools.items()) {
         const std::string at = path + "." + name;
         if (!pool.is_object() || pool.empty())
-            throw std::invalid_argument(at + ": expected {\"max_concurrency\"?: n, \"rate\"?: {calls, per_seconds}}");
+            throw std::invalid_argument(
+                at + ": expected {\"max_concurrency\"?: n, \"rate\"?: {calls, per_seconds}, \"llm\"?: bool}");
         PoolLimit& limit = parsed[name];
         for (const auto& [key, value] : pool.items()) {
             if (key == "max_concurrency")
                 limit.max_concurrency = static_cast<int>(integer_in(value, 1, 10000, at + "." + key, "an integer"));
             else if (key == "rate")
                 limit.rate = parse_rate(value, at + ".rate");
+            else if (key == "llm" && value.is_boolean())
+                limit.llm = value.get<bool>();
+            else if (key == "llm")
+                throw std::invalid_argument(at + ".llm: expected true (its calls spend LLM budgets) or false");
             else
-                throw std::invalid_argument(at + "." + key + ": unknown key; accepted: max_concurrency, rate");
+                throw std::invalid_argument(at + "." + key + ": unknown key; accepted: max_concurrency, rate, llm");
         }
     }
     return parsed;
@@ -88,9 +93,12 @@ PluginConfig parse_plugin_config(const nlohmann::json& config) {
             parsed.pools = parse_pools(value, path);
         } else if (key == "tool_limits") {
             parsed.tool_limits = parse_tool_limits(value, path);
+        } else if (key == "budget_recheck_ms") {
+            parsed.budget_recheck_ms = integer_in(value, 100, 86400000, path, "milliseconds");
         } else {
-            throw std::invalid_argument(
-                path + ": unknown key; accepted: max_concurrency, resume_delay_ms, synchronous, pools, tool_limits");
+            throw std::invalid_argument(path +
+                                        ": unknown key; accepted: max_concurrency, resume_delay_ms, synchronous, "
+                                        "pools, tool_limits, budget_recheck_ms");
         }
     }
     return parsed;

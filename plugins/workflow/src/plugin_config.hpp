@@ -20,6 +20,9 @@ struct PluginConfig {
     std::map<std::string, PoolLimit> pools;
     // "tool_limits": {"knowledge_search": 4}: calls of that tool in flight across all runs.
     std::map<std::string, int> tool_limits;
+    // While a budget holds LLM-bound work: how often metrics_budget_list is asked whether it still
+    // applies (it is also asked after each metrics_budget_set, and at the end of its period).
+    int64_t budget_recheck_ms = 60000;
 };
 
 // Throws std::invalid_argument naming the JSON path and what is accepted.

@@ -19,7 +19,8 @@ const Json kRunOutput = {
     {"description",
      "A run: {run_id, name, version, status, input, output, error, progress, created_at_ms, finished_at_ms?, "
      "priority?, tasks: [{id, status, attempt, input, output, error, error_kind?, started_at_ms?, finished_at_ms?, "
-     "waiting_for? (held by a limit: \"pool openai\", \"rate openai\", \"tool x\", \"run <id>\")}]}"},
+     "waiting_for? (held by a limit: \"pool openai\", \"rate openai\", \"tool x\", \"run <id>\", or by an "
+     "exceeded LLM budget: \"budget <id>\")}], ignore_budgets? (resumed past budgets)}"},
     {"properties",
      {{"run_id", {{"type", "string"}}},
       {"status", {{"enum", {"running", "paused", "succeeded", "failed", "cancelled"}}}},
@@ -55,10 +56,26 @@ ToolResult control(Engine& engine, const std::string& run_id,
     return ToolResult::structured(run_to_json(*run));
 }
 
+// How often a waiting workflow_run looks whether its client cancelled it (the SDK offers no
+// cancellation callback, only Call::cancelled()).
+constexpr int64_t kCancelPollMs = 200;
+
+// A workflow_run with wait: true whose client cancels it stops waiting: it ends the request (the
+// host sends nothing for a cancelled request, as the protocol asks) and the run goes on.
+void end_wait_when_cancelled(EngineHost& host, switchboard::CallPtr call) {
+    host.run_after(kCancelPollMs, [&host, call] {
+        if (call->ended()) return;  // the run ended first
+        if (!call->cancelled()) return end_wait_when_cancelled(host, call);
+        call->respond(ToolResult::error("the client cancelled this workflow_run; the run goes on (workflow_status "
+                                        "follows it, workflow_cancel stops it)")
+                          .to_json());
+    });
+}
+
 // Starts the run on the blocking pool (it reads the definition) and answers `call` when the run
 // is durable, or at its end when `wait` is set.
-void start(switchboard::Plugin& plugin, Engine& engine, const Json& args, switchboard::CallPtr call) {
-    plugin.post_blocking([&engine, args, call] {
+void start(switchboard::Plugin& plugin, Engine& engine, EngineHost& host, const Json& args, switchboard::CallPtr call) {
+    plugin.post_blocking([&engine, &host, args, call] {
         try {
             const std::string name = args.at("name").get<std::string>();
             const std::optional<int64_t> version =
@@ -79,6 +96,7 @@ void start(switchboard::Plugin& plugin, Engine& engine, const Json& args, switch
                 watcher->done = [call](const Json& run) { call->respond(ToolResult::structured(run).to_json()); };
                 if (call->info().value("clientCapabilities", Json::object()).contains("elicitation")) {
                     watcher->elicit = [call](const Json& params, std::function<void(std::optional<Json>)> answer) {
+                        if (call->cancelled()) return answer(std::nullopt);  // nobody waits: the signal decides
                         call->client_request("elicitation/create", params, [answer](switchboard::Reply reply) {
                             answer(reply.ok ? std::optional<Json>(reply.value) : std::nullopt);
                         });
@@ -96,6 +114,7 @@ void start(switchboard::Plugin& plugin, Engine& engine, const Json& args, switch
                                       .to_json());
                 },
                 std::move(watcher));
+            if (wait && !refused) end_wait_when_cancelled(host, call);
             if (refused && refused->reason == RunRefusal::unknown_workflow)
                 throw switchboard::ToolError(refused->message + "; define it first with workflow_define");
             if (refused) throw switchboard::ToolError(refused->message);
@@ -109,14 +128,15 @@ void start(switchboard::Plugin& plugin, Engine& engine, const Json& args, switch
 
 }  // namespace
 
-void register_run_tools(switchboard::Plugin& plugin, Engine& engine) {
+void register_run_tools(switchboard::Plugin& plugin, Engine& engine, EngineHost& host) {
     plugin.add_async_tool(
         Tool("workflow_run",
              "Starts a run of a stored workflow (the latest version, or `version`) with `input` (an object the "
              "definition reads as `input.*`). Returns {run_id, status: \"running\"} once the run is durable. With "
              "wait: true, answers only when the run ends, with the whole run, and sends progress notifications "
-             "(tasks done / total) on the way. `priority` (default 0): when tool calls wait for a slot, those of "
-             "higher-priority runs start first; a resumed run keeps it.")
+             "(tasks done / total) on the way; if the client cancels that request, it stops waiting and the run "
+             "goes on (workflow_cancel stops a run). `priority` (default 0): when tool calls wait for a slot, those "
+             "of higher-priority runs start first, and runs of equal priority take turns; a resumed run keeps it.")
             .input_schema(
                 {{"type", "object"},
                  {"properties",
@@ -127,8 +147,8 @@ void register_run_tools(switchboard::Plugin& plugin, Engine& engine) {
                    {"priority", {{"type", "integer"}, {"minimum", -1000}, {"maximum", 1000}, {"default", 0}}}}},
                  {"required", {"name"}}})
             .output_schema(kRunOutput),
-        [&plugin, &engine](const Json& args, switchboard::CallPtr call) {
-            start(plugin, engine, args, std::move(call));
+        [&plugin, &engine, &host](const Json& args, switchboard::CallPtr call) {
+            start(plugin, engine, host, args, std::move(call));
         });
 
     plugin.add_tool(Tool("workflow_status",
@@ -179,7 +199,9 @@ void register_run_tools(switchboard::Plugin& plugin, Engine& engine) {
                     });
 
     plugin.add_tool(Tool("workflow_resume",
-                         "Resumes a paused run, and its paused sub-workflow runs. Returns the run (status running).")
+                         "Resumes a paused run, and its paused sub-workflow runs. On a running run whose LLM-bound "
+                         "calls wait for an exceeded budget (waiting_for \"budget <id>\"), lets that run go on past "
+                         "every budget (ignore_budgets: true, kept across restarts). Returns the run.")
                         .input_schema(kRunIdInput)
                         .output_schema(kRunOutput),
                     [&engine](const Json& args, switchboard::Call&) {

@@ -13,8 +13,9 @@ const Json kScheduleView = {
     {"type", "object"},
     {"description",
      "A schedule: {id, workflow, version (null: the latest at each fire), input, cron, timezone: \"UTC\", enabled, "
-     "created_at_ms, last_fire_at_ms, last_run_id, next_fire_at_ms, next_fire_at (ISO 8601 UTC), next_fires? (the "
-     "next 3, ISO 8601 UTC), last_error?}"}};
+     "overlap, created_at_ms, last_fire_at_ms, last_run_id, next_fire_at_ms, next_fire_at (ISO 8601 UTC), "
+     "next_fires? (the next 3, ISO 8601 UTC), last_error?, queued_fire_at_ms? (overlap \"queue\": the fire that "
+     "waits for the last run to end)}"}};
 
 ToolResult to_result(ScheduleAnswer answer, const char* key) {
     if (answer.problem) return ToolResult::error(answer.message);
@@ -34,14 +35,16 @@ void register_schedule_tools(switchboard::Plugin& plugin, Schedules& schedules) 
     plugin.add_tool(
         Tool("workflow_schedule",
              "Cron schedules that start runs of a stored workflow, durably (they survive restarts). Times are UTC. "
-             "action \"create\" {id, workflow, cron, input?, version?, enabled?}: `cron` is 5 fields (minute hour "
-             "day-of-month month day-of-week), 6 with seconds first, or @hourly/@daily/@weekly/@monthly/@yearly; "
-             "fields take *, lists a,b, ranges a-b, steps */n and a-b/n, JAN-DEC and SUN-SAT (0 and 7 are Sunday); "
-             "when both day fields are restricted a day matching either fires. Each fire starts a run as "
-             "workflow_run would (the latest version unless `version` pins one) with `input`. A fire missed while "
-             "the server was down happens once at start. \"list\", \"get\" {id}, \"delete\" {id}, \"enable\" {id}, "
-             "\"disable\" {id}. create, get, enable and disable return {schedule} with the next 3 fire times; list "
-             "returns {schedules}; delete returns {deleted: id}.")
+             "action \"create\" {id, workflow, cron, input?, version?, enabled?, overlap?}: `cron` is 5 fields "
+             "(minute hour day-of-month month day-of-week), 6 with seconds first, or "
+             "@hourly/@daily/@weekly/@monthly/@yearly; fields take *, lists a,b, ranges a-b, steps */n and a-b/n, "
+             "JAN-DEC and SUN-SAT (0 and 7 are Sunday); when both day fields are restricted a day matching either "
+             "fires. Each fire starts a run as workflow_run would (the latest version unless `version` pins one) "
+             "with `input`. A fire missed while the server was down happens once at start. `overlap`, for a fire "
+             "while the schedule's last run is still running or paused: \"allow\" (default) starts another run, "
+             "\"skip\" starts none, \"queue\" starts one when that run ends (one fire is kept at most). \"list\", "
+             "\"get\" {id}, \"delete\" {id}, \"enable\" {id}, \"disable\" {id}. create, get, enable and disable "
+             "return {schedule} with the next 3 fire times; list returns {schedules}; delete returns {deleted: id}.")
             .input_schema(
                 {{"type", "object"},
                  {"properties",
@@ -59,6 +62,12 @@ void register_schedule_tools(switchboard::Plugin& plugin, Schedules& schedules) 
                      {"minimum", 1},
                      {"description", "create: pin this version (default: the latest at each fire)"}}},
                    {"enabled", {{"type", "boolean"}, {"default", true}, {"description", "create"}}},
+                   {"overlap",
+                    {{"enum", {"allow", "skip", "queue"}},
+                     {"default", "allow"},
+                     {"description",
+                      "create: a fire while the last run is unfinished starts a run anyway (allow), "
+                      "none (skip), or one when that run ends (queue)"}}},
                    {"timezone",
                     {{"type", "string"}, {"description", "only \"UTC\" is supported: schedules run in UTC"}}}}},
                  {"required", {"action"}}})

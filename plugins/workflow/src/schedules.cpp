@@ -20,7 +20,7 @@ int64_t now_ms() {
         .count();
 }
 
-constexpr const char* kAcceptedKeys = "id, workflow, cron, input, version, enabled, timezone";
+constexpr const char* kAcceptedKeys = "id, workflow, cron, input, version, enabled, timezone, overlap";
 
 ScheduleAnswer refuse(ScheduleProblem problem, std::string message) { return {problem, std::move(message), {}}; }
 ScheduleAnswer answer(Json value) { return {std::nullopt, "", std::move(value)}; }
@@ -42,7 +42,8 @@ CreateRequest read_create_request(const Json& request) {
         return parsed;
     };
     if (!request.is_object()) return fail("a schedule must be an object {" + std::string(kAcceptedKeys) + "}");
-    static const std::set<std::string> accepted = {"id", "workflow", "cron", "input", "version", "enabled", "timezone"};
+    static const std::set<std::string> accepted = {"id",      "workflow", "cron",     "input",
+                                                   "version", "enabled",  "timezone", "overlap"};
     for (const auto& [key, value] : request.items())
         if (accepted.count(key) == 0) return fail("unknown key `" + key + "`; accepted: " + kAcceptedKeys);
 
@@ -73,6 +74,14 @@ CreateRequest read_create_request(const Json& request) {
                         " is not supported: schedules run in UTC only (this build's C++ standard library, GCC "
                         "12's, has no time-zone database); write the cron expression in UTC and leave `timezone` "
                         "out, or give \"UTC\"");
+    }
+    if (request.contains("overlap")) {
+        const Json& overlap = request["overlap"];
+        if (overlap != "allow" && overlap != "skip" && overlap != "queue")
+            return fail("`overlap` " + overlap.dump() +
+                        " is not accepted; accepted: \"allow\" (default: a fire starts a run even while the last "
+                        "one is going), \"skip\" (it starts none), \"queue\" (it starts one when the last run ends)");
+        parsed.row.overlap = overlap.get<std::string>();
     }
     if (!request.contains("cron") || !request["cron"].is_string())
         return fail("`cron` is required: a cron expression such as \"0 9 * * MON-FRI\" (UTC)");
@@ -155,7 +164,7 @@ void Schedules::arm() {
 void Schedules::on_timer(uint64_t generation) {
     struct Due {
         Entry entry;
-        int64_t scheduled_ms;
+        int64_t scheduled_ms;  // 0: no slot is due, only a queued fire may be
         int64_t next_ms;
     };
     std::vector<Due> due;
@@ -164,8 +173,12 @@ void Schedules::on_timer(uint64_t generation) {
         std::lock_guard lock(mutex_);
         if (generation == timer_generation_) timer_id_ = 0;
         for (auto& [id, entry] : entries_) {
-            if (!entry.row.enabled || !entry.cron || entry.row.next_fire_at_ms == 0 || entry.row.next_fire_at_ms > now)
+            if (!entry.row.enabled || !entry.cron) continue;
+            if (entry.row.next_fire_at_ms == 0 || entry.row.next_fire_at_ms > now) {
+                // A queued fire whose run's end went unnoticed (a restart): this sweep starts it.
+                if (entry.row.queued_fire_at_ms != 0) due.push_back({entry, 0, entry.row.next_fire_at_ms});
                 continue;
+            }
             // Counted from now, not from the missed slot: missed slots fire once, not once each.
             const int64_t scheduled = entry.row.next_fire_at_ms;
             entry.row.next_fire_at_ms = entry.cron->next_after(now).value_or(0);
@@ -173,7 +186,77 @@ void Schedules::on_timer(uint64_t generation) {
         }
         arm();
     }
-    for (const Due& fire_now : due) fire(fire_now.entry, fire_now.scheduled_ms, now, fire_now.next_ms);
+    for (const Due& fire_now : due) fire_or_defer(fire_now.entry, fire_now.scheduled_ms, now, fire_now.next_ms);
+}
+
+bool Schedules::last_run_unfinished(const ScheduleRow& schedule) {
+    if (schedule.last_run_id.empty()) return false;
+    const std::optional<RunRow> run = engine_.read([&](Store& store) { return store.run(schedule.last_run_id); });
+    return run && (run->status == RunStatus::running || run->status == RunStatus::paused);
+}
+
+// The overlap policy: a due slot (or a queued fire) starts a run now, or is skipped or kept.
+// Two decisions for one schedule may race (a sweep and a run's end): the one that starts a run
+// marks the entry `starting` until that run is stored, and the others find the schedule busy.
+void Schedules::fire_or_defer(const Entry& due, int64_t scheduled_ms, int64_t now, int64_t next_ms) {
+    if (due.row.overlap == "allow") {
+        if (scheduled_ms != 0) fire(due, scheduled_ms, now, next_ms);
+        return;
+    }
+    const bool unfinished = due.starting || last_run_unfinished(due.row);  // reads the store: unlocked
+    Entry entry;
+    int64_t slot = 0;
+    bool start = false;
+    {
+        std::lock_guard lock(mutex_);
+        auto found = entries_.find(due.row.id);
+        if (found == entries_.end() || found->second.row.created_at_ms != due.row.created_at_ms) return;
+        Entry& current = found->second;
+        // Another decision started a run since `due` was copied: that run is the last one now.
+        const bool busy = unfinished || current.starting || current.row.last_run_id != due.row.last_run_id;
+        // A queued fire and a due slot start one run, the queued fire's (the older).
+        slot = current.row.queued_fire_at_ms != 0 ? current.row.queued_fire_at_ms : scheduled_ms;
+        if (slot == 0) return;                  // nothing due: the queued fire started meanwhile
+        if (busy && scheduled_ms == 0) return;  // only the queued fire, and the run still goes
+        if (!busy) {
+            current.starting = true;
+            current.row.queued_fire_at_ms = 0;
+            start = true;
+        } else if (current.row.overlap == "queue") {
+            current.row.queued_fire_at_ms = slot;  // one kept at most, the oldest
+        }
+        entry = current;
+    }
+    if (start) return fire(entry, slot, now, next_ms);
+    const ScheduleRow& row = entry.row;
+    engine_.read([&](Store& store) {
+        Transaction transaction(store.database());
+        store.defer_schedule_fire(row.id, row.created_at_ms, row.queued_fire_at_ms, next_ms);
+        transaction.commit();
+    });
+    host_.publish(row.overlap == "queue" ? "workflow.schedule.queued" : "workflow.schedule.skipped",
+                  {{"schedule", row.id},
+                   {"workflow", row.workflow},
+                   {"scheduled_at_ms", scheduled_ms},
+                   {"fired_at_ms", now},
+                   {"running_run_id", row.last_run_id}});
+}
+
+void Schedules::run_ended(const std::string& run_id) {
+    std::vector<Entry> waiting;
+    {
+        std::lock_guard lock(mutex_);
+        if (!started_) return;  // the first sweep after start() sees it
+        for (const auto& [id, entry] : entries_)
+            if (entry.row.queued_fire_at_ms != 0 && entry.row.last_run_id == run_id && entry.row.enabled)
+                waiting.push_back(entry);
+    }
+    if (waiting.empty()) return;  // most runs: no schedule waits for them
+    host_.post_blocking([this, life = lifetime_, waiting = std::move(waiting)] {
+        std::shared_lock guard(life->mutex);
+        if (life->stopped) return;
+        for (const Entry& entry : waiting) fire_or_defer(entry, 0, now_ms(), entry.row.next_fire_at_ms);
+    });
 }
 
 void Schedules::fire(const Entry& entry, int64_t scheduled_ms, int64_t now, int64_t next_ms) {
@@ -209,6 +292,8 @@ void Schedules::fired(const ScheduleRow& schedule, int64_t scheduled_ms, int64_t
             found->second.row.last_fire_at_ms = now;
             if (!run_id.empty()) found->second.row.last_run_id = run_id;
             found->second.row.last_error = error;
+            found->second.row.queued_fire_at_ms = 0;
+            found->second.starting = false;
         }
     }
     Json payload = {{"schedule", schedule.id},
@@ -318,6 +403,7 @@ Json Schedules::view(const Entry& entry, size_t next_count) const {
                  {"cron", row.cron},
                  {"timezone", "UTC"},
                  {"enabled", row.enabled},
+                 {"overlap", row.overlap},
                  {"created_at_ms", row.created_at_ms},
                  {"last_fire_at_ms", time_or_null(row.last_fire_at_ms)},
                  {"last_run_id", text_or_null(row.last_run_id)},
@@ -325,6 +411,7 @@ Json Schedules::view(const Entry& entry, size_t next_count) const {
                  {"next_fire_at", row.next_fire_at_ms == 0 ? Json() : Json(utc_text(row.next_fire_at_ms))}};
     if (next_count > 0) view["next_fires"] = std::move(next_fires);
     if (!row.last_error.empty()) view["last_error"] = row.last_error;
+    if (row.queued_fire_at_ms != 0) view["queued_fire_at_ms"] = row.queued_fire_at_ms;
     return view;
 }
 

@@ -13,6 +13,10 @@
 // it starts, however many were missed; the next fire time is then counted from that moment.
 // A disabled schedule misses its slots; enabling it counts from the moment it is enabled.
 //
+// Overlap: with "skip" a slot that comes while the schedule's last run is unfinished (running or
+// paused) starts nothing; with "queue" it is kept (one at most, stored) and starts a run when
+// that run ends; "allow" (the default) starts a run regardless.
+//
 // Times are UTC: GCC 12's standard library has no time-zone database (std::chrono::tzdb), so a
 // `timezone` other than "UTC" is refused.
 //
@@ -64,14 +68,23 @@ class Schedules {
     ScheduleAnswer remove(const std::string& id);  // value: the id
     ScheduleAnswer set_enabled(const std::string& id, bool enabled);
 
+    // A run ended (any run: the plugin passes on its workflow.run.* events). A schedule with
+    // overlap "queue" whose fire waits for that run starts it now.
+    void run_ended(const std::string& run_id);
+
  private:
     struct Entry {
         ScheduleRow row;
         std::optional<CronExpression> cron;  // empty when the stored text no longer parses
+        bool starting = false;               // overlap skip/queue: a fire's run is being stored, the schedule is busy
     };
 
     void arm();  // mutex_ held
     void on_timer(uint64_t generation);
+    // The overlap policy decides: fire (a due slot, or the queued fire), skip, or queue it.
+    // `scheduled_ms` 0: no slot is due, only the queued fire may start.
+    void fire_or_defer(const Entry& due, int64_t scheduled_ms, int64_t now, int64_t next_ms);
+    bool last_run_unfinished(const ScheduleRow& schedule);
     void fire(const Entry& entry, int64_t scheduled_ms, int64_t now, int64_t next_ms);
     // After a fire was stored: the entry learns it (unless it was deleted meanwhile) and the bus hears of it.
     void fired(const ScheduleRow& schedule, int64_t scheduled_ms, int64_t now, const std::string& run_id,

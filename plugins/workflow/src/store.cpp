@@ -90,6 +90,18 @@ const char* const kMigrations[] = {
     R"sql(
     ALTER TABLE runs ADD COLUMN priority INTEGER NOT NULL DEFAULT 0;
     )sql",
+    // 5: budgets that hold LLM-bound work (the metrics.budget.exceeded payload), a run a user let
+    // go on despite them, and a schedule's overlap policy with its one queued fire.
+    R"sql(
+    CREATE TABLE budget_holds (
+      budget_id INTEGER PRIMARY KEY,
+      status TEXT NOT NULL,
+      held_at INTEGER NOT NULL
+    );
+    ALTER TABLE runs ADD COLUMN ignore_budgets INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE schedules ADD COLUMN overlap TEXT NOT NULL DEFAULT 'allow';
+    ALTER TABLE schedules ADD COLUMN queued_fire_at INTEGER;
+    )sql",
 };
 
 std::optional<std::string> optional_dump(const Json& value) {
@@ -170,8 +182,8 @@ Json Store::list_definitions() {
 
 void Store::insert_run(const RunRow& run) {
     db_.prepare(
-           "INSERT INTO runs (id, name, version, status, input, created_at, parent_run_id, parent_task_id, priority) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+           "INSERT INTO runs (id, name, version, status, input, created_at, parent_run_id, parent_task_id, priority, "
+           "ignore_budgets) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, run.id)
         .bind(2, run.name)
         .bind(3, run.version)
@@ -181,17 +193,19 @@ void Store::insert_run(const RunRow& run) {
         .bind(7, run.parent_run_id.empty() ? std::nullopt : std::optional<std::string>(run.parent_run_id))
         .bind(8, run.parent_task_id.empty() ? std::nullopt : std::optional<std::string>(run.parent_task_id))
         .bind(9, static_cast<int64_t>(run.priority))
+        .bind(10, int64_t{run.ignore_budgets ? 1 : 0})
         .run();
     for (const TaskRow& task : run.tasks) upsert_task(run.id, task);
 }
 
 void Store::update_run(const RunRow& run) {
-    db_.prepare("UPDATE runs SET status = ?, output = ?, error = ?, finished_at = ? WHERE id = ?")
+    db_.prepare("UPDATE runs SET status = ?, output = ?, error = ?, finished_at = ?, ignore_budgets = ? WHERE id = ?")
         .bind(1, std::string(to_string(run.status)))
         .bind(2, optional_dump(run.output))
         .bind(3, optional_dump(run.error))
         .bind(4, nonzero(run.finished_at_ms))
-        .bind(5, run.id)
+        .bind(5, int64_t{run.ignore_budgets ? 1 : 0})
+        .bind(6, run.id)
         .run();
 }
 
@@ -232,7 +246,7 @@ std::optional<RunRow> Store::run(const std::string& id) {
     Statement& query = db_.prepare(
         "SELECT name, version, status, input, output, error, created_at, COALESCE(finished_at, 0), (SELECT "
         "COALESCE(MAX(seq), 0) FROM events WHERE run_id = runs.id), COALESCE(parent_run_id, ''), "
-        "COALESCE(parent_task_id, ''), priority FROM runs WHERE id = ?");
+        "COALESCE(parent_task_id, ''), priority, ignore_budgets FROM runs WHERE id = ?");
     query.bind(1, id);
     if (!query.step()) return std::nullopt;
     RunRow run;
@@ -249,6 +263,7 @@ std::optional<RunRow> Store::run(const std::string& id) {
     run.parent_run_id = query.text(9);
     run.parent_task_id = query.text(10);
     run.priority = static_cast<int>(query.integer(11));
+    run.ignore_budgets = query.integer(12) != 0;
     query.reset();
     Statement& tasks = db_.prepare(
         "SELECT task_id, status, attempt, input, output, error, error_kind, not_before, COALESCE(started_at, 0), "
@@ -392,7 +407,28 @@ Json run_to_json(const RunRow& run) {
     if (run.finished_at_ms != 0) result["finished_at_ms"] = run.finished_at_ms;
     if (!run.parent_run_id.empty()) result["parent"] = {{"run_id", run.parent_run_id}, {"task", run.parent_task_id}};
     if (run.priority != 0) result["priority"] = run.priority;
+    if (run.ignore_budgets) result["ignore_budgets"] = true;
     return result;
+}
+
+void Store::put_budget_hold(int64_t budget_id, const Json& status, int64_t at_ms) {
+    db_.prepare("INSERT OR REPLACE INTO budget_holds (budget_id, status, held_at) VALUES (?, ?, ?)")
+        .bind(1, budget_id)
+        .bind(2, status.dump())
+        .bind(3, at_ms)
+        .run();
+}
+
+void Store::delete_budget_hold(int64_t budget_id) {
+    db_.prepare("DELETE FROM budget_holds WHERE budget_id = ?").bind(1, budget_id).run();
+}
+
+std::vector<Json> Store::budget_holds() {
+    std::vector<Json> holds;
+    Statement& query = db_.prepare("SELECT status FROM budget_holds ORDER BY budget_id");
+    while (query.step()) holds.push_back(Json::parse(query.text(0)));
+    query.reset();
+    return holds;
 }
 
 }  // namespace workflow

@@ -45,7 +45,8 @@ struct RunRow {
     std::vector<TaskRow> tasks;
     std::string parent_run_id;  // a sub-workflow run: the run and task that started it
     std::string parent_task_id;
-    int priority = 0;  // dispatch priority of its tool calls (higher first), from workflow_run
+    int priority = 0;             // dispatch priority of its tool calls (higher first), from workflow_run
+    bool ignore_budgets = false;  // a user resumed it past an exceeded budget (workflow_resume)
 };
 
 // A signal sent to a run (workflow_signal); consumed by the task that waits for its name.
@@ -68,6 +69,10 @@ struct ScheduleRow {
     int64_t next_fire_at_ms = 0;  // 0: disabled
     std::string last_run_id;
     std::string last_error;  // the last fire could not start a run: why
+    // A fire while the schedule's last run is unfinished: "allow" starts another run, "skip" starts
+    // none, "queue" keeps it (one at most) and starts it when that run ends.
+    std::string overlap = "allow";
+    int64_t queued_fire_at_ms = 0;  // "queue": the slot of the fire kept for later; 0: none
 };
 
 // PRAGMA synchronous with WAL. normal: a commit survives a crash of the process, and the last
@@ -101,6 +106,11 @@ class Store {
     Json list_runs(const std::string& name, const std::string& status, int64_t limit);
     Json history(const std::string& run_id, int64_t after_seq, int64_t limit);
 
+    // ---- budgets that hold LLM-bound work: the metrics.budget.exceeded payloads ----
+    void put_budget_hold(int64_t budget_id, const Json& status, int64_t at_ms);
+    void delete_budget_hold(int64_t budget_id);
+    std::vector<Json> budget_holds();
+
     // ---- schedules (store_schedules.cpp) ----
     std::vector<ScheduleRow> schedules();
     void insert_schedule(const ScheduleRow& schedule);
@@ -113,6 +123,10 @@ class Store {
     // after a disable or enable that came later.
     void record_schedule_fire(const std::string& id, int64_t created_at_ms, int64_t fired_at_ms,
                               const std::string& run_id, const std::string& error, int64_t next_fire_ms);
+    // A fire that started no run because the last one is unfinished (overlap "skip" or "queue"):
+    // the next fire time moves forward and `queued_fire_ms` (0: none) is the fire kept for later.
+    void defer_schedule_fire(const std::string& id, int64_t created_at_ms, int64_t queued_fire_ms,
+                             int64_t next_fire_ms);
 
  private:
     void migrate();

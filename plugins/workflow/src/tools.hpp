@@ -9,7 +9,7 @@
 namespace workflow {
 
 void register_definition_tools(switchboard::Plugin& plugin, Engine& engine);
-void register_run_tools(switchboard::Plugin& plugin, Engine& engine);
+void register_run_tools(switchboard::Plugin& plugin, Engine& engine, EngineHost& host);
 void register_resources(switchboard::Plugin& plugin, Engine& engine);
 void register_schedule_tools(switchboard::Plugin& plugin, Schedules& schedules);
 

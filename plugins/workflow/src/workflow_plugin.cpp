@@ -1,5 +1,6 @@
 // workflow_plugin.cpp: the plugin object: config, storage, engine, schedules, tools, resources,
 // and the resumption of unfinished runs shortly after load.
+#include "budget_watch.hpp"
 #include "engine.hpp"
 #include "host_adapter.hpp"
 #include "http_api.hpp"
@@ -19,13 +20,18 @@ class WorkflowPlugin : public switchboard::Plugin {
           host_(*this),
           engine_(host_, std::make_unique<Store>(data_dir() + "/workflow.db", config_.synchronous), engine_options()) {
         register_definition_tools(*this, engine_);
-        register_run_tools(*this, engine_);
+        register_run_tools(*this, engine_, host_);
         register_resources(*this, engine_);
         register_schedule_tools(*this, schedules_);
         // Other plugins may still be loading: their tools must be routable before runs resume
         // and before schedules fire.
         engine_.resume_later(config_.resume_delay_ms);
         schedules_.start(config_.resume_delay_ms);
+        // Our own events: a queued schedule fire waits for its run's end.
+        for (const char* topic : {"workflow.run.completed", "workflow.run.failed", "workflow.run.cancelled"})
+            subscribe(topic, [this](std::string_view, const Json& payload) {
+                schedules_.run_ended(payload.value("run_id", ""));
+            });
     }
 
  private:
@@ -40,7 +46,8 @@ class WorkflowPlugin : public switchboard::Plugin {
     PluginConfig config_;
     HostAdapter host_;  // outlives engine_, which cancels its timers through it
     Engine engine_;
-    Schedules schedules_{host_, engine_};              // after engine_: stops firing before the engine goes
+    Schedules schedules_{host_, engine_};  // after engine_: stops firing before the engine goes
+    BudgetWatch budgets_{*this, host_, engine_, config_.resume_delay_ms, config_.budget_recheck_ms};
     HttpApi http_{*this, engine_, host_, schedules_};  // last: ends its event streams first
 };
 

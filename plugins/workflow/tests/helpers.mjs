@@ -1,8 +1,8 @@
 // helpers.mjs: starts the real switchboard binary with workflow.so and the test-only wftest.so,
 // and connects the official TypeScript SDK client over stdio.
 //
-// ctest sets SWITCHBOARD_BINARY, WORKFLOW_PLUGIN_DIR (where workflow.so is) and WFTEST_PLUGIN_DIR
-// (where wftest.so is).
+// ctest sets SWITCHBOARD_BINARY, WORKFLOW_PLUGIN_DIR (where workflow.so is), WFTEST_PLUGIN_DIR
+// (where wftest.so and the test spawner wfspawner.so are) and METRICS_PLUGIN_DIR (metrics.so).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,16 +17,21 @@ function requiredEnv(name) {
 }
 
 // A fresh directory with a config; reuse `dir` across host restarts to keep the data.
-export function makeWorkspace({ workflowConfig = {} } = {}) {
+// `spawner`: also load the test spawner (spawner_run); `metrics`: also load the metrics plugin.
+export function makeWorkspace({ workflowConfig = {}, spawner = false, metrics = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-workflow-'));
   const logFile = join(dir, 'wftest.log');
+  const pluginPaths = [requiredEnv('WORKFLOW_PLUGIN_DIR'), requiredEnv('WFTEST_PLUGIN_DIR')];
+  if (metrics) pluginPaths.push(requiredEnv('METRICS_PLUGIN_DIR'));
   const config = {
     data_dir: join(dir, 'data'),
-    plugin_paths: [requiredEnv('WORKFLOW_PLUGIN_DIR'), requiredEnv('WFTEST_PLUGIN_DIR')],
+    plugin_paths: pluginPaths,
     discover: false,
     plugins: {
       workflow: { config: { resume_delay_ms: 100, ...workflowConfig } },
       wftest: { config: { log_file: logFile } },
+      ...(spawner ? { wfspawner: {} } : {}),
+      ...(metrics ? { metrics: { config: { flush_interval_ms: 50 } } } : {}),
     },
     log: { level: 'info' },
   };

@@ -184,7 +184,8 @@ test('bad definitions and bad inputs get clear errors, and stored runs are untou
   };
   const text = await callError(host.client, 'workflow_define', { definition: bad });
   assert.match(text, /\$\.tasks\[1\]\.after\[1\]: unknown task 'ghost'/);
-  assert.match(text, /\$\.tasks\[3\]\.kind: kind 'agent' is not supported yet; accepted: tool, wait, switch, map, approval, workflow, loop/);
+  assert.match(text, /\$\.tasks\[3\]\.agent: an agent task needs the agent \(or role\) to delegate to/);
+  assert.match(text, /\$\.tasks\[3\]\.prompt: an agent task needs the prompt/);
 
   const cycle = await call(host.client, 'workflow_validate', {
     definition: { name: 'cyc', tasks: [{ id: 'a', tool: 'x', after: ['b'] }, { id: 'b', tool: 'x', after: ['a'] }] },

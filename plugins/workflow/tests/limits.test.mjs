@@ -1,6 +1,7 @@
 // limits.test.mjs: dispatch limits over the real host: a pool of 1 never has two calls in flight
 // while a second pool runs its calls side by side, held calls say why they wait (status and
-// history), an unknown pool is refused at define time, and a pool's rate spaces its calls.
+// history), an unknown pool is refused at define time, a pool's rate spaces its calls, and runs
+// of equal priority take turns in a pool.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -78,4 +79,24 @@ test('a pool rate of 1 call per second spaces the calls', async () => {
   assert.ok(events.some((e) => e.type === 'task.waiting' && e.data.for === 'rate paced'), JSON.stringify(events));
   const starts = run.tasks.map((t) => t.started_at_ms).sort((a, b) => a - b);
   assert.ok(starts[2] - starts[0] >= 1800, JSON.stringify(starts));
+});
+
+test('runs of equal priority take turns: a later run is not held behind another run\'s backlog', async () => {
+  const backlog = [];
+  for (let i = 0; i < 6; ++i) backlog.push(counted(`b${i}`, 'single', 'turns', 150));
+  await call(host.client, 'workflow_define', { definition: { name: 'backlog', tasks: backlog } });
+  await call(host.client, 'workflow_define', { definition: { name: 'one', tasks: [counted('only', 'single', 'turns', 10)] } });
+  const { run_id: bigId } = await call(host.client, 'workflow_run', { name: 'backlog' });
+  for (let i = 0; i < 200; ++i) {
+    const status = await call(host.client, 'workflow_status', { run_id: bigId });
+    if (status.tasks.some((t) => t.status === 'running')) break;
+  }
+  const one = await call(host.client, 'workflow_run', { name: 'one', wait: true });
+  assert.equal(one.status, 'succeeded', JSON.stringify(one));
+  const big = await waitForRun(host.client, bigId);
+  assert.equal(big.status, 'succeeded', JSON.stringify(big));
+  const startedOne = one.tasks[0].started_at_ms;
+  const ahead = big.tasks.filter((t) => t.started_at_ms < startedOne).map((t) => t.id);
+  // The backlog's call in flight, and at most the one that shares the later run's turn.
+  assert.ok(ahead.length >= 1 && ahead.length <= 2, `started before the later run's call: ${ahead}`);
 });

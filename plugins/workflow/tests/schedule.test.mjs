@@ -169,3 +169,49 @@ test('a seconds schedule fires within ~2 s, survives a restart (missed slots fir
     await sleep(2000);
     assert.equal((await runsOfTick()).length, runsWhenDeleted, 'a deleted schedule starts no run');
   });
+
+// Runs of `name`, oldest first, once none is running.
+async function settledRuns(name) {
+  return until(`runs of ${name} to end`, async () => {
+    const { runs } = await call(host.client, 'workflow_list', { what: 'runs', name, limit: 1000 });
+    return runs.every((r) => r.status !== 'running') && runs.slice().reverse();
+  }, 10000);
+}
+
+function assertNoOverlap(runs) {
+  for (let i = 1; i < runs.length; ++i)
+    assert.ok(runs[i].created_at_ms >= runs[i - 1].finished_at_ms,
+      `run ${i} started before run ${i - 1} ended: ${JSON.stringify(runs)}`);
+}
+
+test('overlap "skip" starts no run while the last one is going; "queue" starts one when it ends', async () => {
+  for (const name of ['slow_skip', 'slow_queue'])
+    await call(host.client, 'workflow_define', {
+      definition: { name, tasks: [{ id: 'slow', tool: 'wftest_count', arguments: { ms: 1600 } }] },
+    });
+  assert.match(await callError(host.client, 'workflow_schedule', {
+    action: 'create', id: 'bad_overlap', workflow: 'slow_skip', cron: '@daily', overlap: 'wait',
+  }), /`overlap` "wait" is not accepted; accepted: "allow" .*"skip" .*"queue"/);
+  const { schedule: skip } = await schedule({ action: 'create', id: 'skip', workflow: 'slow_skip', cron: '* * * * * *', overlap: 'skip' });
+  assert.equal(skip.overlap, 'skip');
+  await schedule({ action: 'create', id: 'queue', workflow: 'slow_queue', cron: '* * * * * *', overlap: 'queue' });
+  await sleep(4500);
+  await schedule({ action: 'disable', id: 'skip' });
+  await schedule({ action: 'disable', id: 'queue' });
+
+  const skipped = await settledRuns('slow_skip');
+  assert.ok(skipped.length >= 2 && skipped.length <= 3, `1.6 s runs every second, skipping: ${skipped.length} runs`);
+  assertNoOverlap(skipped);
+  assert.ok((await scheduleEvents('skip', 'workflow.schedule.skipped')).length >= 2);
+
+  const queued = await settledRuns('slow_queue');
+  assert.ok(queued.length >= 2, `${queued.length} runs`);
+  assertNoOverlap(queued);
+  // A queued fire starts as soon as the run before it ends, not at the next slot.
+  for (let i = 1; i < queued.length; ++i)
+    assert.ok(queued[i].created_at_ms - queued[i - 1].finished_at_ms < 500, JSON.stringify(queued));
+  const queuedEvents = await scheduleEvents('queue', 'workflow.schedule.queued');
+  assert.ok(queuedEvents.length >= 2, JSON.stringify(queuedEvents));
+  assert.ok(queuedEvents.every((e) => typeof e.running_run_id === 'string' && e.running_run_id.startsWith('run_')));
+  for (const id of ['skip', 'queue']) await schedule({ action: 'delete', id });
+});

@@ -99,7 +99,7 @@ TEST(Definition, SchemaErrors) {
         parse_definition({{"name", "bad name!"},
                           {"color", "red"},
                           {"tasks",
-                           {{{"id", "a"}, {"kind", "agent"}},
+                           {{{"id", "a"}, {"kind", "robot"}},
                             {{"id", "a"}, {"tool", "x"}, {"timeout", "soon"}},
                             {{"id", "1x"}, {"tool", 5}},
                             {{"id", "w"}, {"kind", "wait"}},
@@ -111,7 +111,7 @@ TEST(Definition, SchemaErrors) {
                                         "$.tasks[2].id", "$.tasks[2].tool", "$.tasks[3]", "$.tasks[4].retry.extra",
                                         "$.tasks[4].retry.max_attempts", "$.tasks[4].retry.non_retryable[0]"}));
     EXPECT_EQ(result.problems[2].message,
-              "kind 'agent' is not supported yet; accepted: tool, wait, switch, map, approval, workflow, loop");
+              "unknown kind; accepted: tool, wait, switch, map, approval, workflow, loop, agent");
     EXPECT_EQ(result.problems[3].message, "duplicate task id 'a'");
 }
 

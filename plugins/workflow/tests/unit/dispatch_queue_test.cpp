@@ -103,6 +103,28 @@ TEST(DispatchQueue, HigherPriorityFirstFifoWithin) {
     EXPECT_EQ(drain(queue), (std::vector<std::string>{"high1", "high2", "resumed", "a", "b", "low"}));
 }
 
+TEST(DispatchQueue, RunsOfEqualPriorityTakeTurns) {
+    DispatchQueue queue;
+    for (const char* id : {"b0", "b1", "b2", "b3"}) queue.push({"big", id, 0, {}, 0});
+    for (const char* id : {"s0", "s1"}) queue.push({"small", id, 0, {}, 0});
+    EXPECT_EQ(drain(queue), (std::vector<std::string>{"b0", "s0", "b1", "s1", "b2", "b3"}));
+}
+
+TEST(DispatchQueue, ARunThatComesLaterWaitsForOneTurnNotForTheBacklog) {
+    DispatchQueue queue;
+    queue.set_limit("pool p", 1);
+    for (const char* id : {"b0", "b1", "b2", "b3"}) queue.push({"big", id, 0, {"pool p"}, 0});
+    EXPECT_EQ(drain(queue), (std::vector<std::string>{"b0"}));
+    queue.push({"late", "l0", 0, {"pool p"}, 0});
+    std::vector<std::string> order;
+    for (int i = 0; i < 4; ++i) {
+        queue.release({"pool p"});
+        for (const std::string& id : drain(queue)) order.push_back(id);
+    }
+    // b1 shares l0's turn and came first; then l0, ahead of the rest of the backlog.
+    EXPECT_EQ(order, (std::vector<std::string>{"b1", "l0", "b2", "b3"}));
+}
+
 TEST(DispatchQueue, PriorityHoldsAmongItemsParkedOnALimit) {
     DispatchQueue queue;
     queue.set_limit("pool p", 1);
