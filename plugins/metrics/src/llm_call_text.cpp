@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <optional>
 #include <string>
@@ -94,115 +95,191 @@ std::optional<Field> field_named(std::string_view name) {
 struct Scalar {
     enum class Kind { absent, boolean, count, number, text } kind = Kind::absent;
     bool boolean = false;
-    uint64_t count = 0;  // a non-negative integer
-    double number = 0;   // a number with a fraction or exponent
-    std::string text;
+    uint64_t count = 0;     // a non-negative integer
+    double number = 0;      // a number with a fraction or exponent
+    std::string_view text;  // in the payload: plain text needs no unescaping
 };
 
-// Fills one Scalar per Field from the top-level object. Returns false (stopping the parse) at
-// anything the fast path leaves to the reference path.
-class FieldReader {
+// Reads the top-level object of a payload into one Scalar per Field, skipping other fields. It
+// accepts strictly valid JSON only, and only its plain forms; read() returns false at anything
+// else (escapes, non-ASCII text, a nested value under a known field, a duplicate field, an
+// integer beyond 64 bits), for the reference path to read.
+class FlatReader {
  public:
-    std::array<Scalar, static_cast<size_t>(Field::count)> values;
-    std::vector<std::string> tags;
+    explicit FlatReader(std::string_view text) : at_(text.data()), end_(text.data() + text.size()) {}
 
-    bool null() {
-        return scalar([](Scalar&) { return true; });
-    }
-    bool boolean(bool value) {
-        return scalar([&](Scalar& slot) {
-            slot.kind = Scalar::Kind::boolean;
-            slot.boolean = value;
-            return true;
-        });
-    }
-    bool number_integer(Json::number_integer_t) {  // only negative integers come here: refused
-        return scalar([](Scalar&) { return false; });
-    }
-    bool number_unsigned(Json::number_unsigned_t value) {
-        return scalar([&](Scalar& slot) {
-            slot.kind = Scalar::Kind::count;
-            slot.count = value;
-            return true;
-        });
-    }
-    bool number_float(Json::number_float_t value, const Json::string_t&) {
-        return scalar([&](Scalar& slot) {
-            slot.kind = Scalar::Kind::number;
-            slot.number = value;
-            return std::isfinite(value);
-        });
-    }
-    bool string(Json::string_t& value) {
-        if (in_tags_) {
-            if (value.empty() || value.find(',') != std::string::npos) return false;
-            tags.push_back(std::move(value));
-            return true;
+    std::array<Scalar, static_cast<size_t>(Field::count)> values;
+    std::vector<std::string_view> tags;
+
+    bool read() {
+        if (!expect('{')) return false;
+        if (!next('}')) {
+            do {
+                if (!member()) return false;
+            } while (next(','));
+            if (!expect('}')) return false;
         }
-        return scalar([&](Scalar& slot) {
-            slot.kind = Scalar::Kind::text;
-            slot.text = std::move(value);
-            return true;
-        });
+        skip_space();
+        return at_ == end_;
     }
-    bool binary(Json::binary_t&) { return false; }
-    bool start_object(std::size_t) {
-        ++depth_;
-        if (in_tags_) return false;
-        return depth_ == 1 || depth_ > 2 || !current_;  // a known field holding an object: refused
-    }
-    bool end_object() {
-        --depth_;
-        return true;
-    }
-    bool start_array(std::size_t) {
-        ++depth_;
-        if (depth_ == 1 || in_tags_) return false;  // not an object, or a tag that is not a string
-        if (depth_ == 2 && current_ == Field::tags) {
-            in_tags_ = true;
-            return true;
-        }
-        return depth_ > 2 || !current_;
-    }
-    bool end_array() {
-        --depth_;
-        in_tags_ = false;
-        return true;
-    }
-    bool key(Json::string_t& name) {
-        if (depth_ != 1) return true;
-        current_ = field_named(name);
-        if (!current_) return true;
-        const auto bit = uint64_t{1} << static_cast<size_t>(*current_);
-        if ((seen_ & bit) != 0) return false;  // a duplicate: the reference path decides which wins
-        seen_ |= bit;
-        if (*current_ == Field::tags) tags.clear();
-        return true;
-    }
-    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
 
  private:
-    // A scalar value: kept when it belongs to a known top-level field, skipped when it does not.
-    template <typename Store>
-    bool scalar(Store&& store) {
-        if (depth_ == 0) return false;  // the text is a bare value, not an object
-        if (in_tags_) return false;     // a tag that is not a string
-        if (depth_ > 1 || !current_) return true;
-        return store(values[static_cast<size_t>(*current_)]);
+    bool member() {
+        std::string_view name;
+        if (!expect_string(name) || !expect(':')) return false;
+        const std::optional<Field> field = field_named(name);
+        if (!field) return skip_value(0);
+        const auto bit = uint64_t{1} << static_cast<size_t>(*field);
+        if ((seen_ & bit) != 0) return false;  // a duplicate: the reference path decides which wins
+        seen_ |= bit;
+        skip_space();
+        if (*field == Field::tags && at_ != end_ && *at_ == '[') return tag_list();
+        return scalar(values[static_cast<size_t>(*field)]);
     }
 
-    int depth_ = 0;
-    bool in_tags_ = false;
-    std::optional<Field> current_;
+    bool scalar(Scalar& slot) {
+        if (at_ == end_) return false;
+        switch (*at_) {
+            case '"':
+                slot.kind = Scalar::Kind::text;
+                return expect_string(slot.text);
+            case 't':
+                slot.kind = Scalar::Kind::boolean;
+                slot.boolean = true;
+                return literal("true");
+            case 'f':
+                slot.kind = Scalar::Kind::boolean;
+                return literal("false");
+            case 'n':
+                return literal("null");
+            default:
+                return number(&slot);
+        }
+    }
+
+    bool tag_list() {
+        ++at_;  // '['
+        if (next(']')) return true;
+        do {
+            std::string_view tag;
+            if (!expect_string(tag)) return false;
+            tags.push_back(tag);
+        } while (next(','));
+        return expect(']');
+    }
+
+    // Any value of a field the record does not read, nested up to a few levels.
+    bool skip_value(int depth) {
+        skip_space();
+        if (at_ == end_ || depth > 8) return false;
+        const char open = *at_;
+        if (open != '{' && open != '[') {
+            Scalar ignored;
+            return open == '"' || open == 't' || open == 'f' || open == 'n' ? scalar(ignored) : number(nullptr);
+        }
+        ++at_;
+        const char close = open == '{' ? '}' : ']';
+        if (next(close)) return true;
+        do {
+            std::string_view name;
+            if (open == '{' && (!expect_string(name) || !expect(':'))) return false;
+            if (!skip_value(depth + 1)) return false;
+        } while (next(','));
+        return expect(close);
+    }
+
+    // A JSON number; `slot` null when it is skipped. Negative numbers are kept only when skipped:
+    // no field the record reads accepts one.
+    bool number(Scalar* slot) {
+        const char* start = at_;
+        const bool negative = at_ != end_ && *at_ == '-';
+        if (negative) ++at_;
+        if (at_ == end_ || !is_digit(*at_)) return false;
+        if (*at_ == '0')
+            ++at_;
+        else
+            while (at_ != end_ && is_digit(*at_)) ++at_;
+        bool integral = true;
+        if (at_ != end_ && *at_ == '.') {
+            integral = false;
+            if (!digits()) return false;
+        }
+        if (at_ != end_ && (*at_ == 'e' || *at_ == 'E')) {
+            integral = false;
+            if (at_ + 1 != end_ && (at_[1] == '+' || at_[1] == '-')) ++at_;
+            if (!digits()) return false;
+        }
+        if (slot == nullptr) return true;
+        if (negative) return false;
+        if (integral) {
+            slot->kind = Scalar::Kind::count;
+            const auto [end, error] = std::from_chars(start, at_, slot->count);
+            return error == std::errc() && end == at_;
+        }
+        slot->kind = Scalar::Kind::number;
+        const auto [end, error] = std::from_chars(start, at_, slot->number);
+        return error == std::errc() && end == at_ && std::isfinite(slot->number);
+    }
+
+    // One or more digits after the current character ('.', 'e', or a sign).
+    bool digits() {
+        ++at_;
+        if (at_ == end_ || !is_digit(*at_)) return false;
+        while (at_ != end_ && is_digit(*at_)) ++at_;
+        return true;
+    }
+
+    // Plain text only: no escapes, no control characters, ASCII.
+    bool expect_string(std::string_view& out) {
+        skip_space();
+        if (at_ == end_ || *at_ != '"') return false;
+        const char* start = ++at_;
+        while (at_ != end_ && *at_ != '"') {
+            const auto c = static_cast<unsigned char>(*at_);
+            if (c == '\\' || c < 0x20 || c >= 0x80) return false;
+            ++at_;
+        }
+        if (at_ == end_) return false;
+        out = std::string_view(start, static_cast<size_t>(at_ - start));
+        ++at_;
+        return true;
+    }
+
+    bool literal(std::string_view word) {
+        if (static_cast<size_t>(end_ - at_) < word.size() || std::string_view(at_, word.size()) != word) return false;
+        at_ += word.size();
+        return true;
+    }
+
+    void skip_space() {
+        while (at_ != end_ && (*at_ == ' ' || *at_ == '\n' || *at_ == '\r' || *at_ == '\t')) ++at_;
+    }
+    bool expect(char c) {
+        skip_space();
+        if (at_ == end_ || *at_ != c) return false;
+        ++at_;
+        return true;
+    }
+    // Consumes `c` if it comes next.
+    bool next(char c) {
+        skip_space();
+        if (at_ == end_ || *at_ != c) return false;
+        ++at_;
+        return true;
+    }
+    static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+    const char* at_;
+    const char* end_;
     uint64_t seen_ = 0;
 };
 
-static_assert(static_cast<size_t>(Field::count) <= 64, "FieldReader::seen_ has a bit per field");
+static_assert(static_cast<size_t>(Field::count) <= 64, "FlatReader::seen_ has a bit per field");
 
 // The fast path's answer, or nullopt for the reference path to give (usually an error).
 class Assembler {
  public:
-    explicit Assembler(FieldReader& reader) : values_(reader.values), tags_(reader.tags) {}
+    explicit Assembler(FlatReader& reader) : values_(reader.values), tags_(reader.tags) {}
 
     std::optional<LlmCall> assemble(int64_t now) {
         LlmCall call;
@@ -221,7 +298,10 @@ class Assembler {
         if (call.dim(LlmDim::operation).empty()) call.dim(LlmDim::operation) = "chat";
         if (call.dim(LlmDim::status).empty()) call.dim(LlmDim::status) = "ok";
         if (at(Field::tags).kind != Scalar::Kind::absent) return std::nullopt;  // tags, not an array
-        call.tags = std::move(tags_);
+        for (std::string_view tag : tags_) {
+            if (tag.empty() || tag.find(',') != std::string_view::npos) return std::nullopt;
+            call.tags.emplace_back(tag);
+        }
 
         TokenCounts& tokens = call.tokens;
         if (!count(tokens.input, Field::input_tokens, Field::gen_ai_usage_input_tokens) ||
@@ -270,7 +350,7 @@ class Assembler {
         Scalar& value = pick(plain, otel);
         if (value.kind == Scalar::Kind::absent) return true;
         if (value.kind != Scalar::Kind::text || value.text.size() > 256) return false;
-        out = std::move(value.text);
+        out.assign(value.text);
         return true;
     }
 
@@ -294,14 +374,14 @@ class Assembler {
     }
 
     std::array<Scalar, static_cast<size_t>(Field::count)>& values_;
-    std::vector<std::string>& tags_;
+    const std::vector<std::string_view>& tags_;
 };
 
 }  // namespace
 
 LlmCall parse_llm_call_text(std::string_view payload_json, int64_t now_ms) {
-    FieldReader reader;
-    if (Json::sax_parse(payload_json.begin(), payload_json.end(), &reader)) {
+    FlatReader reader(payload_json);
+    if (reader.read()) {
         if (auto call = Assembler(reader).assemble(now_ms)) return std::move(*call);
     }
     const Json payload = Json::parse(payload_json, nullptr, false);

@@ -65,6 +65,7 @@ Recorder::Batch Recorder::flush() {
         std::lock_guard lock(queue_mutex_);
         std::swap(batch, queue_);
         std::swap(events, tool_events_);
+        std::swap(queue_, spare_);
         // Room for a batch like this one, so the handlers rarely reallocate.
         tool_events_.reserve(events.size());
         queue_.llm_calls.reserve(batch.llm_calls.size());
@@ -87,6 +88,15 @@ Recorder::Batch Recorder::flush() {
         throw;
     }
     return batch;
+}
+
+void Recorder::recycle(Batch written) {
+    written.llm_calls.clear();
+    written.tool_calls.clear();
+    std::lock_guard lock(queue_mutex_);
+    if (written.llm_calls.capacity() + written.tool_calls.capacity() >
+        spare_.llm_calls.capacity() + spare_.tool_calls.capacity())
+        spare_ = std::move(written);
 }
 
 size_t Recorder::pending() const {

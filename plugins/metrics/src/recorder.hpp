@@ -44,6 +44,9 @@ class Recorder {
     // Writes everything queued. Returns what was written. On a database error the batch goes
     // back to the front of the queue (nothing is lost) and the error propagates.
     Batch flush();
+    // Takes a written batch back to queue the next records in its buffers: no reallocation, no
+    // fresh pages to fault in.
+    void recycle(Batch written);
     size_t pending() const;
     // Records dropped because the queue was full, since the start.
     uint64_t dropped() const;
@@ -66,6 +69,7 @@ class Recorder {
     std::mutex flush_mutex_;  // serializes flush()
     mutable std::mutex queue_mutex_;
     Batch queue_;                         // guarded by queue_mutex_
+    Batch spare_;                         // guarded by queue_mutex_; empty, with capacity
     std::vector<ToolEvent> tool_events_;  // guarded by queue_mutex_; parsed by flush()
     uint64_t dropped_ = 0;                // guarded by queue_mutex_
 };

@@ -1,6 +1,6 @@
-// llm_call_text_test.cpp: the streaming parse of an llm.call.completed payload agrees with the
+// llm_call_text_test.cpp: the one-pass read of an llm.call.completed payload agrees with the
 // reference path (parse_llm_call over the JSON tree) on the record or on the error message, for
-// hand-picked payloads and for random mutations of a valid one.
+// hand-picked payloads, random mutations of a valid one, and random damage to its text.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -100,6 +100,27 @@ TEST(LlmCallText, AgreesWithTheReferencePathOnChosenPayloads) {
         R"("model")",
         R"(-3)",
         R"(null)",
+        R"( {"model" : "m" ,"input_tokens":	7 ,"unknown":[1,{"a":[true,false,null,"x",-2.5e-3]},[]]} )",
+        R"({"model":"m","note":"say \"hi\"","project":"caf\u00e9"})",
+        R"({"model":"m","project":"cafÃ©"})",
+        "\xef\xbb\xbf{\"model\":\"m\"}",
+        R"({"model":"m","input_tokens":01})",
+        R"({"model":"m","input_tokens":1.})",
+        R"({"model":"m","input_tokens":.5})",
+        R"({"model":"m","input_tokens":1e})",
+        R"({"model":"m","input_tokens":+1})",
+        R"({"model":"m","input_tokens":-0})",
+        R"({"model":"m","output_tokens":1E+2,"cost_usd":2.5e-1,"latency_ms":0.0})",
+        R"({"model":"m","input_tokens":18446744073709551615})",
+        R"({"model":"m","input_tokens":18446744073709551616})",
+        R"({"model":"m","cost_usd":1e400})",
+        R"({"model":"m","latency_ms":1e-400})",
+        R"({"model":"m","input_includes_cache":tru})",
+        R"({"model":"m","x":{"y":{"z":{"a":{"b":{"c":{"d":{"e":{"f":{"g":1}}}}}}}}}})",
+        R"({"model":"m",})",
+        R"({"model":"m""project":"p"})",
+        R"({"model":"m","tags":["a",]})",
+        R"({"model":"m","tags":["a" "b"]})",
         R"({"model":"m"} trailing)",
         R"({"model":"m")",
         "",
@@ -166,6 +187,54 @@ TEST(LlmCallText, AgreesWithTheReferencePathOnRandomMutations) {
                 payload[key] = values[random() % values.size()];
         }
         const std::string text = payload.dump();
+        ASSERT_EQ(streamed(text), reference(text)) << text;
+    }
+}
+
+TEST(LlmCallText, AgreesWithTheReferencePathOnDamagedText) {
+    const std::string valid =
+        R"({"provider":"openai","model":"gpt-4o","input_tokens":1500,"output_tokens":20,"cost_usd":0.25,)"
+        R"("tags":["a","b"],"timestamp":1767225600123,"extra":{"k":[1,-2.5,"v"]},"status":"ok"})";
+    const std::string pieces[] = {"{",
+                                  "}",
+                                  "[",
+                                  "]",
+                                  ",",
+                                  ":",
+                                  "\"",
+                                  "\\",
+                                  "-",
+                                  ".",
+                                  "e",
+                                  "0",
+                                  "9",
+                                  " ",
+                                  "\n",
+                                  "x",
+                                  "null",
+                                  "true",
+                                  "\x01",
+                                  "\xc3\xa9",
+                                  "\"model\":\"m\"",
+                                  "\"input_tokens\":"};
+    std::mt19937_64 random(5);
+    for (int round = 0; round < 20000; ++round) {
+        std::string text = valid;
+        const int edits = 1 + static_cast<int>(random() % 3);
+        for (int i = 0; i < edits; ++i) {
+            const size_t at = random() % (text.size() + 1);
+            const std::string& piece = pieces[random() % std::size(pieces)];
+            switch (random() % 3) {
+                case 0:
+                    text.insert(at, piece);
+                    break;
+                case 1:
+                    text.erase(at, 1 + random() % 3);
+                    break;
+                default:
+                    text.replace(at, 1, piece);
+            }
+        }
         ASSERT_EQ(streamed(text), reference(text)) << text;
     }
 }
