@@ -110,9 +110,7 @@ void MetricsService::flush() {
     Recorder::Batch written = recorder_.flush();
     for (const LlmCall& call : written.llm_calls) prometheus_.observe(call);
     for (const ToolCall& call : written.tool_calls) prometheus_.observe(call);
-    const bool spent = !written.llm_calls.empty();
-    recorder_.recycle(std::move(written));
-    if (!spent || !budgets_exist_) return;  // only LLM spend moves budgets
+    if (written.llm_calls.empty() || !budgets_exist_) return;  // only LLM spend moves budgets
     std::vector<BudgetEvent> events = store_.with_db([this](Database& db) { return evaluate_budgets(db, now()); });
     if (publish_)
         for (const BudgetEvent& event : events) publish_(event.topic, event.payload);

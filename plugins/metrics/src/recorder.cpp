@@ -65,10 +65,8 @@ Recorder::Batch Recorder::flush() {
         std::lock_guard lock(queue_mutex_);
         std::swap(batch, queue_);
         std::swap(events, tool_events_);
-        std::swap(queue_, spare_);
         // Room for a batch like this one, so the handlers rarely reallocate.
         tool_events_.reserve(events.size());
-        queue_.llm_calls.reserve(batch.llm_calls.size());
     }
     // Parsed here, off the tool call's thread. A malformed event (not the host's) is skipped.
     batch.tool_calls.reserve(batch.tool_calls.size() + events.size());
@@ -88,15 +86,6 @@ Recorder::Batch Recorder::flush() {
         throw;
     }
     return batch;
-}
-
-void Recorder::recycle(Batch written) {
-    written.llm_calls.clear();
-    written.tool_calls.clear();
-    std::lock_guard lock(queue_mutex_);
-    if (written.llm_calls.capacity() + written.tool_calls.capacity() >
-        spare_.llm_calls.capacity() + spare_.tool_calls.capacity())
-        spare_ = std::move(written);
 }
 
 size_t Recorder::pending() const {

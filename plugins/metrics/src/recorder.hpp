@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -37,16 +38,15 @@ class Recorder {
     LlmCall add_llm_call_priced(LlmCall call);
 
     struct Batch {
-        std::vector<LlmCall> llm_calls;
+        // A deque: a queue that outgrows its buffer neither moves its records (600 bytes each)
+        // nor maps fresh pages for a bigger buffer, as a vector does when the writer falls behind.
+        std::deque<LlmCall> llm_calls;
         std::vector<ToolCall> tool_calls;
         bool empty() const { return llm_calls.empty() && tool_calls.empty(); }
     };
     // Writes everything queued. Returns what was written. On a database error the batch goes
     // back to the front of the queue (nothing is lost) and the error propagates.
     Batch flush();
-    // Takes a written batch back to queue the next records in its buffers: no reallocation, no
-    // fresh pages to fault in.
-    void recycle(Batch written);
     size_t pending() const;
     // Records dropped because the queue was full, since the start.
     uint64_t dropped() const;
@@ -69,7 +69,6 @@ class Recorder {
     std::mutex flush_mutex_;  // serializes flush()
     mutable std::mutex queue_mutex_;
     Batch queue_;                         // guarded by queue_mutex_
-    Batch spare_;                         // guarded by queue_mutex_; empty, with capacity
     std::vector<ToolEvent> tool_events_;  // guarded by queue_mutex_; parsed by flush()
     uint64_t dropped_ = 0;                // guarded by queue_mutex_
 };

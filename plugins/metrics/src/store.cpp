@@ -88,6 +88,15 @@ int64_t Store::dims_id(const SourceSpec& spec, const std::string* dims, TupleIds
 }
 
 void Store::insert(const std::vector<LlmCall>& llm_calls, const std::vector<ToolCall>& tool_calls) {
+    insert_any(llm_calls, tool_calls);
+}
+
+void Store::insert(const std::deque<LlmCall>& llm_calls, const std::vector<ToolCall>& tool_calls) {
+    insert_any(llm_calls, tool_calls);
+}
+
+template <typename LlmCalls>
+void Store::insert_any(const LlmCalls& llm_calls, const std::vector<ToolCall>& tool_calls) {
     if (llm_calls.empty() && tool_calls.empty()) return;
     std::lock_guard lock(mutex_);
     try {
@@ -105,7 +114,8 @@ void Store::insert(const std::vector<LlmCall>& llm_calls, const std::vector<Tool
     }
 }
 
-void Store::insert_locked(const std::vector<LlmCall>& llm_calls, const std::vector<ToolCall>& tool_calls) {
+template <typename LlmCalls>
+void Store::insert_locked(const LlmCalls& llm_calls, const std::vector<ToolCall>& tool_calls) {
     for (Rollups* rollups : {&llm_rollups_, &tool_rollups_})
         if (rollups->deltas_lost) rebuild_deltas(*rollups);
     Transaction transaction(db_);
