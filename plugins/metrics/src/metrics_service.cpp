@@ -6,6 +6,7 @@
 #include "arguments.hpp"
 #include "budgets.hpp"
 #include "forecast.hpp"
+#include "llm_call_text.hpp"
 #include "record_parsing.hpp"
 #include "recommendations.hpp"
 #include "time_util.hpp"
@@ -75,7 +76,10 @@ MetricsService::MetricsService(const std::string& db_path, MetricsConfig config,
       clock_(clock ? std::move(clock) : Clock(&now_ms)),
       store_(db_path),
       recorder_(store_, prices_.table) {
-    store_.with_db([this](Database& db) { prometheus_.load(db); });
+    store_.with_db_as_stored([this](Database& db) {
+        prometheus_.load(db);
+        budgets_exist_ = !list_budgets(db).empty();
+    });
 }
 
 void MetricsService::on_tool_called_text(std::string_view payload_json) {
@@ -93,14 +97,28 @@ std::optional<std::string> MetricsService::on_llm_call_completed(const Json& pay
     }
 }
 
+std::optional<std::string> MetricsService::on_llm_call_completed_text(std::string_view payload_json) {
+    try {
+        recorder_.add_llm_call(parse_llm_call_text(payload_json, now()));
+        return std::nullopt;
+    } catch (const InputError& e) {
+        return std::string(e.what());
+    }
+}
+
 void MetricsService::flush() {
     Recorder::Batch written = recorder_.flush();
     for (const LlmCall& call : written.llm_calls) prometheus_.observe(call);
     for (const ToolCall& call : written.tool_calls) prometheus_.observe(call);
-    if (written.llm_calls.empty()) return;  // only LLM spend moves budgets
+    if (written.llm_calls.empty() || !budgets_exist_) return;  // only LLM spend moves budgets
     std::vector<BudgetEvent> events = store_.with_db([this](Database& db) { return evaluate_budgets(db, now()); });
     if (publish_)
         for (const BudgetEvent& event : events) publish_(event.topic, event.payload);
+}
+
+void MetricsService::sync() {
+    flush();
+    store_.sync_rollups();
 }
 
 Json MetricsService::record_llm_call(const Json& args) {
@@ -219,6 +237,7 @@ Json MetricsService::budget_set(const Json& args) {
         if (!id) throw InputError("remove needs the id of the budget (see metrics_budget_list)");
         const bool removed = store_.with_db([&](Database& db) { return delete_budget(db, static_cast<int64_t>(*id)); });
         if (!removed) throw InputError("no budget has id " + std::to_string(static_cast<int64_t>(*id)));
+        budgets_exist_ = store_.with_db_as_stored([](Database& db) { return !list_budgets(db).empty(); });
         return {{"removed", true}, {"id", static_cast<int64_t>(*id)}};
     }
     Budget budget;
@@ -232,6 +251,7 @@ Json MetricsService::budget_set(const Json& args) {
     std::vector<BudgetEvent> events;
     Json status = store_.with_db([&](Database& db) {
         const Budget saved = set_budget(db, budget, now());
+        budgets_exist_ = true;
         events = evaluate_budgets(db, now());  // a budget set below current spend fires at once
         return budget_status(db, saved, now()).to_json();
     });

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -32,8 +33,13 @@ class MetricsService {
     void on_tool_called(const nlohmann::json& payload);
     // Queues an llm.call.completed event; a bad one is dropped and the reason returned.
     std::optional<std::string> on_llm_call_completed(const nlohmann::json& payload);
-    // Writes the queue, updates the Prometheus state and fires due budget events.
+    // The same from the event's JSON text (the bus's form), read without building a JSON tree.
+    std::optional<std::string> on_llm_call_completed_text(std::string_view payload_json);
+    // Writes the queue, updates the Prometheus state and fires due budget events. The queue's
+    // rollups follow when due (Store); a query writes them first.
     void flush();
+    // flush(), then every rollup delta: what a clean shutdown does.
+    void sync();
     size_t pending() const { return recorder_.pending(); }
     uint64_t dropped() const { return recorder_.dropped(); }
 
@@ -64,6 +70,8 @@ class MetricsService {
     Store store_;
     Recorder recorder_;
     PrometheusState prometheus_;
+    // Whether any budget exists: only then does a flush need current rollups, to evaluate them.
+    std::atomic<bool> budgets_exist_{false};
 };
 
 }  // namespace switchboard::metrics

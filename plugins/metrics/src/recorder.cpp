@@ -67,7 +67,6 @@ Recorder::Batch Recorder::flush() {
         std::swap(events, tool_events_);
         // Room for a batch like this one, so the handlers rarely reallocate.
         tool_events_.reserve(events.size());
-        queue_.llm_calls.reserve(batch.llm_calls.size());
     }
     // Parsed here, off the tool call's thread. A malformed event (not the host's) is skipped.
     batch.tool_calls.reserve(batch.tool_calls.size() + events.size());

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstddef>
+#include <deque>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -37,7 +38,9 @@ class Recorder {
     LlmCall add_llm_call_priced(LlmCall call);
 
     struct Batch {
-        std::vector<LlmCall> llm_calls;
+        // A deque: a queue that outgrows its buffer neither moves its records (600 bytes each)
+        // nor maps fresh pages for a bigger buffer, as a vector does when the writer falls behind.
+        std::deque<LlmCall> llm_calls;
         std::vector<ToolCall> tool_calls;
         bool empty() const { return llm_calls.empty() && tool_calls.empty(); }
     };

@@ -204,6 +204,16 @@ void upgrade_to_v2(Database& db) {
     }
 }
 
+// ---- version 3 ----------------------------------------------------------------------------------
+
+// Rollups are written after their records (store.hpp): each source's mark is the last row id its
+// rollup tables cover. Up to version 2 they were written with the records, so they cover all.
+const char* kRollupMarksV3 = R"sql(
+CREATE TABLE rollup_marks (source TEXT PRIMARY KEY, rows_through INTEGER NOT NULL);
+INSERT INTO rollup_marks SELECT 'llm', COALESCE(MAX(id), 0) FROM llm_call_rows;
+INSERT INTO rollup_marks SELECT 'tools', COALESCE(MAX(id), 0) FROM tool_call_rows;
+)sql";
+
 }  // namespace
 
 void migrate(Database& db, int target) {
@@ -215,6 +225,7 @@ void migrate(Database& db, int target) {
         Transaction transaction(db);
         if (next == 1) create_v1(db);
         if (next == 2) upgrade_to_v2(db);
+        if (next == 3) db.exec(kRollupMarksV3);
         db.set_user_version(next);
         transaction.commit();
     }

@@ -1,9 +1,8 @@
 // store.cpp: the batched write path.
 //
 // One transaction per batch: each record is one insert of a compact row (the id of its dimension
-// tuple, not the tuple's text), and its measures are summed in memory per rollup key first, so
-// a batch costs one upsert per distinct (bucket, tuple) and (bucket, session) rather than per
-// record.
+// tuple, not the tuple's text). Its measures go to the source's RollupDeltas, written to the
+// rollup tables when due (see store.hpp) in key order.
 #include "store.hpp"
 
 #include <algorithm>
@@ -12,109 +11,6 @@
 
 namespace switchboard::metrics {
 namespace {
-
-// Sums of one batch per (bucket start, key), written as upserts in key order.
-template <typename Key>
-class RollupSums {
- public:
-    explicit RollupSums(const SourceSpec& spec) : spec_(spec) {}
-
-    void add(int64_t bucket_ms, const Key& key, const MeasureValues& values) {
-        auto [it, inserted] = sums_.try_emplace({bucket_ms, key}, values);
-        if (inserted) return;
-        for (size_t i = 0; i < spec_.measures.size(); ++i) {
-            if (spec_.measures[i].aggregate == Aggregate::max)
-                it->second[i] = std::max(it->second[i], values[i]);
-            else
-                it->second[i] += values[i];
-        }
-    }
-
-    // INSERT ... ON CONFLICT DO UPDATE for `table` keyed by (bucket_ms, `key_column`).
-    std::string upsert_sql(std::string_view table, std::string_view key_column) const {
-        std::string columns = "bucket_ms, " + std::string(key_column);
-        std::string placeholders = "?, ?";
-        std::string updates;
-        for (const Measure& m : spec_.measures) {
-            const std::string name(m.name);
-            if (!updates.empty()) updates += ", ";
-            updates += name + " = " +
-                       (m.aggregate == Aggregate::max ? "MAX(" + name + ", excluded." + name + ")"
-                                                      : name + " + excluded." + name);
-            columns += ", " + name;
-            placeholders += ", ?";
-        }
-        return "INSERT INTO " + std::string(table) + " (" + columns + ") VALUES (" + placeholders +
-               ") ON CONFLICT (bucket_ms, " + std::string(key_column) + ") DO UPDATE SET " + updates;
-    }
-
-    void write(Statement& upsert) const {
-        for (const auto& [key, values] : sums_) {
-            upsert.bind(1, key.first);
-            if constexpr (std::is_same_v<Key, std::string>)
-                upsert.bind_static(2, key.second);
-            else
-                upsert.bind(2, key.second);
-            for (size_t i = 0; i < spec_.measures.size(); ++i) {
-                const int index = static_cast<int>(i + 3);
-                if (spec_.measures[i].integral)
-                    upsert.bind(index, static_cast<int64_t>(values[i]));
-                else
-                    upsert.bind(index, values[i]);
-            }
-            upsert.run();
-        }
-    }
-
-    bool empty() const { return sums_.empty(); }
-
- private:
-    const SourceSpec& spec_;
-    std::map<std::pair<int64_t, Key>, MeasureValues> sums_;
-};
-
-// The rollups of one source for one batch: by tuple, and by each dimension with its own rollup.
-class BatchRollups {
- public:
-    explicit BatchRollups(const SourceSpec& spec) : spec_(spec), hours_(spec), days_(spec) {
-        for (size_t i = 0; i < spec.dimension_rollups.size(); ++i) {
-            by_dimension_.push_back({RollupSums<std::string>(spec), RollupSums<std::string>(spec)});
-            for (size_t d = 0; d < spec.dimensions.size(); ++d)
-                if (spec.dimensions[d] == spec.dimension_rollups[i].dimension) positions_.push_back(d);
-        }
-    }
-
-    void add(int64_t ts_ms, int64_t dims_id, const std::string* dims, const MeasureValues& values) {
-        const int64_t hour = bucket_start(Bucket::hour, ts_ms);
-        const int64_t day = bucket_start(Bucket::day, ts_ms);
-        hours_.add(hour, dims_id, values);
-        days_.add(day, dims_id, values);
-        for (size_t i = 0; i < by_dimension_.size(); ++i) {
-            by_dimension_[i].first.add(hour, dims[positions_[i]], values);
-            by_dimension_[i].second.add(day, dims[positions_[i]], values);
-        }
-    }
-
-    template <typename Prepare>
-    void write(Prepare&& prepare) const {
-        auto write_one = [&](const auto& sums, std::string_view table, std::string_view key_column) {
-            if (!sums.empty()) sums.write(prepare(sums.upsert_sql(table, key_column)));
-        };
-        write_one(hours_, spec_.hour_table, "dims_id");
-        write_one(days_, spec_.day_table, "dims_id");
-        for (size_t i = 0; i < by_dimension_.size(); ++i) {
-            const DimensionRollup& rollup = spec_.dimension_rollups[i];
-            write_one(by_dimension_[i].first, rollup.hour_table, rollup.dimension);
-            write_one(by_dimension_[i].second, rollup.day_table, rollup.dimension);
-        }
-    }
-
- private:
-    const SourceSpec& spec_;
-    RollupSums<int64_t> hours_, days_;
-    std::vector<std::pair<RollupSums<std::string>, RollupSums<std::string>>> by_dimension_;  // hour, day
-    std::vector<size_t> positions_;  // of each dimension rollup's dimension in a record's dims
-};
 
 // Positions of a source's rollup dimensions among all its dimensions.
 std::vector<size_t> positions_of(const SourceSpec& spec, const std::vector<std::string_view>& names) {
@@ -137,9 +33,18 @@ void append_tags(std::string& out, const std::vector<std::string>& tags) {
 
 }  // namespace
 
-Store::Store(const std::string& path) : db_(path) {
+Store::Store(const std::string& path, StoreOptions options)
+    : options_(options), db_(path), llm_rollups_(llm_source()), tool_rollups_(tool_source()) {
     std::lock_guard lock(mutex_);
     migrate(db_);
+    for (Rollups* rollups : {&llm_rollups_, &tool_rollups_}) {
+        Statement mark = db_.prepare("SELECT rows_through FROM rollup_marks WHERE source = ?");
+        mark.bind(1, rollups->spec.name);
+        if (!mark.step()) throw SqliteError("metrics: rollup_marks has no row for " + std::string(rollups->spec.name));
+        rollups->marked_through = mark.int64(0);
+        rebuild_deltas(*rollups);  // the records a crash left without their rollups, if any
+    }
+    sync_rollups_locked();
 }
 
 Statement& Store::cached(const std::string& sql) {
@@ -183,25 +88,40 @@ int64_t Store::dims_id(const SourceSpec& spec, const std::string* dims, TupleIds
 }
 
 void Store::insert(const std::vector<LlmCall>& llm_calls, const std::vector<ToolCall>& tool_calls) {
+    insert_any(llm_calls, tool_calls);
+}
+
+void Store::insert(const std::deque<LlmCall>& llm_calls, const std::vector<ToolCall>& tool_calls) {
+    insert_any(llm_calls, tool_calls);
+}
+
+template <typename LlmCalls>
+void Store::insert_any(const LlmCalls& llm_calls, const std::vector<ToolCall>& tool_calls) {
     if (llm_calls.empty() && tool_calls.empty()) return;
     std::lock_guard lock(mutex_);
     try {
         insert_locked(llm_calls, tool_calls);
     } catch (...) {
-        // Tuples created by the rolled-back transaction are gone.
+        // Tuples created by the rolled-back transaction are gone, and the deltas may hold some of
+        // its records: both are rebuilt from what the database holds.
         llm_tuples_.ids.clear();
         tool_tuples_.ids.clear();
+        for (Rollups* rollups : {&llm_rollups_, &tool_rollups_}) {
+            rollups->deltas.clear();
+            rollups->deltas_lost = true;
+        }
         throw;
     }
 }
 
-void Store::insert_locked(const std::vector<LlmCall>& llm_calls, const std::vector<ToolCall>& tool_calls) {
+template <typename LlmCalls>
+void Store::insert_locked(const LlmCalls& llm_calls, const std::vector<ToolCall>& tool_calls) {
+    for (Rollups* rollups : {&llm_rollups_, &tool_rollups_})
+        if (rollups->deltas_lost) rebuild_deltas(*rollups);
     Transaction transaction(db_);
-    auto prepare = [this](const std::string& sql) -> Statement& { return cached(sql); };
 
     if (!llm_calls.empty()) {
         const SourceSpec& spec = llm_source();
-        BatchRollups rollups(spec);
         Statement& insert_call = cached(
             "INSERT INTO llm_call_rows (ts_ms, dims_id, session, run, task, tags, input_tokens, output_tokens, "
             "cache_read_tokens, cache_creation_tokens, reasoning_tokens, input_includes_cache, cost_usd, cost_source, "
@@ -230,14 +150,13 @@ void Store::insert_locked(const std::vector<LlmCall>& llm_calls, const std::vect
                 .bind(17, call.latency_ms)
                 .bind(18, call.ttft_ms);
             insert_call.run();
-            rollups.add(call.ts_ms, dims, call.dims.data(), measure_values(call));
+            llm_rollups_.rows_through = db_.last_insert_rowid();
+            llm_rollups_.deltas.add(call.ts_ms, dims, call.dim(LlmDim::session), measure_values(call));
         }
-        rollups.write(prepare);
     }
 
     if (!tool_calls.empty()) {
         const SourceSpec& spec = tool_source();
-        BatchRollups rollups(spec);
         Statement& insert_call = cached(
             "INSERT INTO tool_call_rows (ts_ms, dims_id, session, duration_ms, ok, argument_bytes, result_bytes) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)");
@@ -251,11 +170,88 @@ void Store::insert_locked(const std::vector<LlmCall>& llm_calls, const std::vect
                 .bind(6, call.argument_bytes)
                 .bind(7, call.result_bytes);
             insert_call.run();
-            rollups.add(call.ts_ms, dims, call.dims.data(), measure_values(call));
+            tool_rollups_.rows_through = db_.last_insert_rowid();
+            tool_rollups_.deltas.add(call.ts_ms, dims, call.dim(ToolDim::session), measure_values(call));
         }
-        rollups.write(prepare);
     }
+    const bool write_rollups = rollups_due();
+    if (write_rollups) write_rollups_locked();
     transaction.commit();
+    if (write_rollups) clear_written_deltas();
+}
+
+bool Store::rollups_due() const {
+    size_t keys = 0, rows = 0;
+    for (const Rollups* rollups : {&llm_rollups_, &tool_rollups_}) {
+        keys += rollups->deltas.keys();
+        rows += static_cast<size_t>(rollups->rows_through - rollups->marked_through);
+    }
+    return keys >= options_.max_pending_keys || rows >= options_.max_pending_rows;
+}
+
+size_t Store::pending_rollup_rows() const {
+    std::lock_guard lock(mutex_);
+    size_t rows = 0;
+    for (const Rollups* rollups : {&llm_rollups_, &tool_rollups_})
+        rows += static_cast<size_t>(rollups->rows_through - rollups->marked_through);
+    return rows;
+}
+
+void Store::sync_rollups() {
+    std::lock_guard lock(mutex_);
+    sync_rollups_locked();
+}
+
+void Store::sync_rollups_locked() {
+    bool behind = false;
+    for (Rollups* rollups : {&llm_rollups_, &tool_rollups_}) {
+        if (rollups->deltas_lost) rebuild_deltas(*rollups);
+        behind = behind || rollups->rows_through != rollups->marked_through;
+    }
+    if (!behind) return;
+    Transaction transaction(db_);
+    write_rollups_locked();
+    transaction.commit();
+    clear_written_deltas();
+}
+
+void Store::write_rollups_locked() {
+    auto prepare = [this](const std::string& sql) -> Statement& { return cached(sql); };
+    Statement& mark = cached("UPDATE rollup_marks SET rows_through = ? WHERE source = ?");
+    for (Rollups* rollups : {&llm_rollups_, &tool_rollups_}) {
+        if (rollups->rows_through == rollups->marked_through) continue;
+        rollups->deltas.write(prepare);
+        mark.bind(1, rollups->rows_through).bind_static(2, rollups->spec.name);
+        mark.run();
+    }
+}
+
+void Store::clear_written_deltas() {
+    for (Rollups* rollups : {&llm_rollups_, &tool_rollups_}) {
+        rollups->deltas.clear();
+        rollups->marked_through = rollups->rows_through;
+    }
+}
+
+void Store::rebuild_deltas(Rollups& rollups) {
+    const SourceSpec& spec = rollups.spec;
+    std::string sql = "SELECT r.id, r.ts_ms, r.dims_id, r.session";
+    for (const Measure& m : spec.measures) sql += ", " + std::string(m.raw_expr);
+    sql += " FROM " + std::string(spec.rows_table) + " r JOIN " + std::string(spec.dims_table) +
+           " d ON d.id = r.dims_id WHERE r.id > ? ORDER BY r.id";
+    Statement rows = db_.prepare(sql);
+    rows.bind(1, rollups.marked_through);
+    rollups.deltas.clear();
+    rollups.rows_through = rollups.marked_through;
+    MeasureValues values{};
+    std::string session;
+    while (rows.step()) {
+        for (size_t i = 0; i < spec.measures.size(); ++i) values[i] = rows.real(static_cast<int>(i + 4));
+        session = rows.text(3);
+        rollups.deltas.add(rows.int64(1), rows.int64(2), session, values);
+        rollups.rows_through = rows.int64(0);
+    }
+    rollups.deltas_lost = false;
 }
 
 void Store::remember_prices(const std::string& version, const std::string& sources, const std::string& table_json) {

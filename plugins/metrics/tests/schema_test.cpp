@@ -81,7 +81,7 @@ TEST(Schema, AVersionOneDatabaseMigratesWithEveryRecord) {
     call.dim(LlmDim::agent) = "a1";
     call.dim(LlmDim::role) = "coder";
     call.dim(LlmDim::session) = "even";
-    store.insert({call}, {});
+    store.insert(std::vector<LlmCall>{call}, {});
     store.with_db([](Database& db) {
         Query query;
         query.filters = {{"session", {"even"}}};

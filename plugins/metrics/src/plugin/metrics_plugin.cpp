@@ -36,11 +36,15 @@ class MetricsPlugin : public Plugin {
                     flush_soon_if_full();
                 },
                 Delivery::inline_);
-        subscribe("llm.call.completed", [this](std::string_view, const Json& payload) {
-            if (auto problem = service_->on_llm_call_completed(payload))
-                log(LogLevel::warning, "metrics: dropped an llm.call.completed event: " + *problem);
-            flush_soon_if_full();
-        });
+        // As text: the record is read straight from it, with no JSON tree in between.
+        subscribe_text(
+            "llm.call.completed",
+            [this](std::string_view, std::string_view payload) {
+                if (auto problem = service_->on_llm_call_completed_text(payload))
+                    log(LogLevel::warning, "metrics: dropped an llm.call.completed event: " + *problem);
+                flush_soon_if_full();
+            },
+            Delivery::executor);
         arm_timer();
     }
 
@@ -51,13 +55,16 @@ class MetricsPlugin : public Plugin {
             if (timer_id_ != 0) api()->cancel_timer(api()->host, timer_id_);
         }
         // The host stops its executor before destroying plugins: nothing else runs now.
-        flush_logging_errors();
+        flush_logging_errors(/*with_rollups=*/true);
     }
 
  private:
-    void flush_logging_errors() {
+    void flush_logging_errors(bool with_rollups = false) {
         try {
-            service_->flush();
+            if (with_rollups)
+                service_->sync();
+            else
+                service_->flush();
         } catch (const std::exception& e) {
             log(LogLevel::error, std::string("metrics: writing records failed, will retry: ") + e.what());
         }
