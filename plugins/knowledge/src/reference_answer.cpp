@@ -56,6 +56,13 @@ void append_escaped(std::string& out, std::string_view text) {
 // The two texts of one answer.
 class AnswerWriter {
  public:
+    // Room for an answer whose compact text is about `compact_bytes`: the pretty text escapes
+    // that text again and indents it, then the compact one follows it. Growing a text of tens
+    // of MiB by doubling copied it several times over.
+    explicit AnswerWriter(size_t compact_bytes) {
+        compact_.reserve(compact_bytes);
+        pretty_.reserve(3 * compact_bytes);
+    }
     // Layout of the pretty text only (JSON.stringify's newlines and indentation).
     void layout(std::string_view pretty) { append_escaped(pretty_, pretty); }
     // Punctuation both texts have: the compact one as is, the pretty one after `pretty_before`.
@@ -144,10 +151,26 @@ void write_array(AnswerWriter& out, std::string_view name, const std::vector<Ite
     out.punctuation(items.empty() ? "" : "\n  ", "]");
 }
 
+// About the size of the compact text: the strings and each item's keys and punctuation.
+size_t compact_size(const Graph& graph) {
+    constexpr size_t kPerEntity = 48;  // {"name":"","entityType":"","observations":[]},
+    constexpr size_t kPerObservation = 3;
+    constexpr size_t kPerRelation = 40;  // {"from":"","to":"","relationType":""},
+    size_t bytes = 32;
+    for (const Entity& entity : graph.entities) {
+        bytes += kPerEntity + entity.name.size() + entity.entity_type.size();
+        for (const Observation& observation : entity.observations)
+            bytes += kPerObservation + observation.content.size();
+    }
+    for (const Relation& relation : graph.relations)
+        bytes += kPerRelation + relation.from.size() + relation.to.size() + relation.relation_type.size();
+    return bytes;
+}
+
 }  // namespace
 
 std::string reference_graph_answer(const Graph& graph) {
-    AnswerWriter out;
+    AnswerWriter out(compact_size(graph));
     out.punctuation("", "{");
     write_array(out, "entities", graph.entities, write_entity);
     out.punctuation("", ",");
