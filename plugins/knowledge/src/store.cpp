@@ -396,16 +396,15 @@ void KnowledgeStore::index_observation(int64_t id, const std::string& content) {
 
 // OR REPLACE: supersede_observation may have indexed a waiting row already.
 void KnowledgeStore::index_waiting_observations(int64_t at_least) {
-    if (at_least > 0) {
-        Statement& count = db_.prepare("SELECT count(*) >= ?1 FROM unindexed_observations");
-        const bool enough = count.bind(1, at_least).step() && count.integer(0) != 0;
-        count.reset();
-        if (!enough) return;
-    }
-    db_.exec(
-        "INSERT OR REPLACE INTO observation_text (rowid, content) SELECT o.id, o.content FROM unindexed_observations u "
-        "CROSS JOIN observations o ON o.id = u.id");
-    db_.exec("DELETE FROM unindexed_observations");
+    Statement& count = db_.prepare("SELECT count(*) >= ?1 FROM unindexed_observations");
+    const bool enough = count.bind(1, at_least).step() && count.integer(0) != 0;
+    count.reset();
+    if (!enough) return;
+    db_.prepare(
+           "INSERT OR REPLACE INTO observation_text (rowid, content) SELECT o.id, o.content FROM "
+           "unindexed_observations u CROSS JOIN observations o ON o.id = u.id")
+        .run();
+    db_.prepare("DELETE FROM unindexed_observations").run();
 }
 
 std::optional<int64_t> KnowledgeStore::entity_id(const std::string& project, const std::string& name) {
