@@ -14,8 +14,7 @@ namespace knowledge {
 
 namespace {
 
-constexpr int64_t kIndexBatch = 32;                   // observations indexed together (see schema.cpp, version 3)
-constexpr int64_t kMappedBytes = int64_t{256} << 20;  // larger databases read the rest with pread
+constexpr int64_t kIndexBatch = 32;  // observations indexed together (see schema.cpp, version 3)
 
 // SQL that is true when the row `alias` holds at the time bound to ?N: with no time bound
 // (NULL) that means "not closed"; with a time, opened at or before it and not closed by then.
@@ -90,10 +89,6 @@ KnowledgeStore::KnowledgeStore(const std::string& path) : db_(path) {
                                              SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
                                              &folded_contains_sql, nullptr, nullptr);
     if (code != SQLITE_OK) throw SqliteError(code, "cannot register folded_contains");
-    // Reads map the database file instead of copying each page in with pread: SQLite's own page
-    // cache (2 MiB) holds a small part of a large graph, so every search paid several system
-    // calls. The mapped pages are the OS page cache's, not a second copy.
-    db_.exec("PRAGMA mmap_size = " + std::to_string(kMappedBytes));
     migrate(db_);
 }
 
