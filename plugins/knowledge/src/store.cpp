@@ -283,8 +283,8 @@ std::vector<int64_t> KnowledgeStore::matching_entity_ids(const std::string& proj
         "WHERE o.entity_id = e.id AND " +
         valid_at("o", 2) + " AND folded_contains(o.content, ?3)))";
     // Three code points or more: the trigram indexes (and the few observations waiting for
-    // them) name the candidates, so the exact test runs on a few rows. Shorter queries cannot use a trigram index and
-    // scan the project.
+    // them) name the candidates, so the exact test runs on a few rows. Shorter queries cannot
+    // use a trigram index and scan the project.
     const bool indexed = code_points(needle) >= 3;
     // The candidates come first (CROSS JOIN fixes the order): left to itself the planner walks
     // every entity of the project and looks each one up in the candidate list.
