@@ -99,16 +99,6 @@ DROP TRIGGER entities_reindexed;
 DROP TRIGGER observations_indexed;
 )sql";
 
-// Observations wait here, a few dozen at a time, for the trigram index: indexing one row made
-// FTS5 write a new index segment (and merge segments) at every commit, about two thirds of the
-// pages an add_observations call wrote. search_nodes tests the waiting rows directly; ranked
-// search indexes them first.
-constexpr const char* kVersion3 = R"sql(
-CREATE TABLE unindexed_observations (
-  id  INTEGER PRIMARY KEY REFERENCES observations (id) ON DELETE CASCADE
-);
-)sql";
-
 int user_version(Database& db) {
     Statement& statement = db.prepare("PRAGMA user_version");
     const int version = statement.step() ? static_cast<int>(statement.integer(0)) : 0;
@@ -129,7 +119,6 @@ void migrate(Database& db) {
     Transaction transaction(db);
     if (found < 1) db.exec(kVersion1);
     if (found < 2) db.exec(kVersion2);
-    if (found < 3) db.exec(kVersion3);
     db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
     transaction.commit();
 }

@@ -14,8 +14,6 @@ namespace knowledge {
 
 namespace {
 
-constexpr int64_t kIndexBatch = 32;  // observations indexed together (see schema.cpp, version 3)
-
 // SQL that is true when the row `alias` holds at the time bound to ?N: with no time bound
 // (NULL) that means "not closed"; with a time, opened at or before it and not closed by then.
 std::string valid_at(const std::string& alias, int parameter) {
@@ -109,7 +107,6 @@ std::vector<NewEntity> KnowledgeStore::create_entities(const std::string& projec
             if (!find_observation(*id, content)) insert_observation(*id, content, source, now, valid_from);
         created.push_back(entity);
     }
-    index_waiting_observations(kIndexBatch);
     scope.commit();
     return created;
 }
@@ -160,7 +157,6 @@ std::vector<ObservationsAdded> KnowledgeStore::add_observations(const std::strin
             db_.prepare("UPDATE entities SET updated_at = ?1 WHERE id = ?2").bind(1, now).bind(2, *id).run();
         results.push_back(std::move(result));
     }
-    index_waiting_observations(kIndexBatch);
     scope.commit();
     return results;
 }
@@ -282,18 +278,16 @@ std::vector<int64_t> KnowledgeStore::matching_entity_ids(const std::string& proj
         "(folded_contains(e.name, ?3) OR folded_contains(e.entity_type, ?3) OR EXISTS (SELECT 1 FROM observations o "
         "WHERE o.entity_id = e.id AND " +
         valid_at("o", 2) + " AND folded_contains(o.content, ?3)))";
-    // Three code points or more: the trigram indexes (and the few observations waiting for
-    // them) name the candidates, so the exact test runs on a few rows. Shorter queries cannot
-    // use a trigram index and scan the project.
+    // Three code points or more: the trigram indexes name the candidates, so the exact test runs
+    // on a few rows. Shorter queries cannot use a trigram index and scan the project.
     const bool indexed = code_points(needle) >= 3;
     // The candidates come first (CROSS JOIN fixes the order): left to itself the planner walks
     // every entity of the project and looks each one up in the candidate list.
     const std::string from =
         indexed ? "WITH candidates (id) AS (SELECT rowid FROM entity_text WHERE entity_text MATCH ?4 UNION "
                   "SELECT o.entity_id FROM observation_text CROSS JOIN observations o ON o.id = observation_text.rowid "
-                  "WHERE observation_text MATCH ?4 UNION SELECT o.entity_id FROM unindexed_observations u CROSS JOIN "
-                  "observations o ON o.id = u.id WHERE folded_contains(o.content, ?3)) SELECT e.id FROM candidates "
-                  "CROSS JOIN entities e ON e.id = candidates.id"
+                  "WHERE observation_text MATCH ?4) SELECT e.id FROM candidates CROSS JOIN entities e ON e.id = "
+                  "candidates.id"
                 : "SELECT e.id FROM entities e";
     Statement& select =
         db_.prepare(from + " WHERE e.project = ?1 AND " + valid_at("e", 2) + " AND " + matches + " ORDER BY e.id");
@@ -362,7 +356,7 @@ void KnowledgeStore::insert_observation(int64_t entity_id, const std::string& co
         .bind(4, now)
         .bind(5, valid_from)
         .run();
-    db_.prepare("INSERT INTO unindexed_observations (id) VALUES (?1)").bind(1, db_.last_insert_rowid()).run();
+    index_observation(db_.last_insert_rowid(), content);
 }
 
 void KnowledgeStore::reopen_observation(int64_t id, const std::string& now) {
@@ -387,19 +381,6 @@ void KnowledgeStore::index_observation(int64_t id, const std::string& content) {
         .bind(1, id)
         .bind(2, content)
         .run();
-}
-
-// OR REPLACE: supersede_observation may have indexed a waiting row already.
-void KnowledgeStore::index_waiting_observations(int64_t at_least) {
-    Statement& count = db_.prepare("SELECT count(*) >= ?1 FROM unindexed_observations");
-    const bool enough = count.bind(1, at_least).step() && count.integer(0) != 0;
-    count.reset();
-    if (!enough) return;
-    db_.prepare(
-           "INSERT OR REPLACE INTO observation_text (rowid, content) SELECT o.id, o.content FROM "
-           "unindexed_observations u CROSS JOIN observations o ON o.id = u.id")
-        .run();
-    db_.prepare("DELETE FROM unindexed_observations").run();
 }
 
 std::optional<int64_t> KnowledgeStore::entity_id(const std::string& project, const std::string& name) {
@@ -555,11 +536,6 @@ std::vector<Relation> KnowledgeStore::all_relations(const std::string& project, 
 // ---- beyond the reference ---------------------------------------------------------------------
 
 std::vector<SearchHit> KnowledgeStore::search(const std::string& project, const SearchQuery& query) {
-    {  // bm25 ranks what the index holds: the waiting observations go in first
-        Scope write(*this, true);
-        index_waiting_observations();
-        write.commit();
-    }
     Scope scope(*this, false);
     // CROSS JOIN keeps the index first: otherwise the planner may walk every entity of the
     // project and run the MATCH once per entity. Snippets are made only for the hits returned.

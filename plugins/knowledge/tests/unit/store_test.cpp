@@ -58,12 +58,10 @@ TEST_F(StoreTest, DeleteEntitiesCascadesToObservationsRelationsAndSearchIndex) {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
     sqlite3_stmt* statement = nullptr;
-    for (const char* table : {"observation_text", "unindexed_observations"}) {
-        sqlite3_prepare_v2(db, (std::string("SELECT count(*) FROM ") + table).c_str(), -1, &statement, nullptr);
-        ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
-        EXPECT_EQ(sqlite3_column_int(statement, 0), 0) << table;
-        sqlite3_finalize(statement);
-    }
+    sqlite3_prepare_v2(db, "SELECT count(*) FROM observation_text", -1, &statement, nullptr);
+    ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int(statement, 0), 0);
+    sqlite3_finalize(statement);
     sqlite3_close(db);
 }
 
@@ -177,44 +175,6 @@ TEST_F(StoreTest, RankedSearchFindsByObservationWithSnippet) {
     const auto filtered = store_->search(kProject, query);
     ASSERT_EQ(filtered.size(), 1u);
     EXPECT_EQ(filtered[0].name, "Parser");
-}
-
-// Observations reach the trigram index a batch at a time; until then search_nodes tests them
-// directly and ranked search indexes them first. Either way every observation is found once.
-TEST_F(StoreTest, ObservationsWaitingForTheIndexAreFoundAndIndexedInBatches) {
-    const auto rows = [this](const char* table) {
-        sqlite3* db = nullptr;
-        EXPECT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
-        sqlite3_stmt* statement = nullptr;
-        sqlite3_prepare_v2(db, (std::string("SELECT count(*) FROM ") + table).c_str(), -1, &statement, nullptr);
-        const int count = sqlite3_step(statement) == SQLITE_ROW ? sqlite3_column_int(statement, 0) : -1;
-        sqlite3_finalize(statement);
-        sqlite3_close(db);
-        return count;
-    };
-    store_->create_entities(kProject, {entity("A", "person")}, std::nullopt);
-    constexpr int kAdded = 70;
-    for (int k = 0; k < kAdded; ++k)
-        store_->add_observations(kProject, {{"A", {std::string("note ") += std::to_string(k) += " about tea"}}}, "t");
-    const int waiting = rows("unindexed_observations");
-    EXPECT_GT(waiting, 0);
-    EXPECT_LT(waiting, 32);
-    EXPECT_EQ(rows("observation_text") + waiting, kAdded);  // each observation in exactly one place
-    EXPECT_EQ(names(store_->search_nodes(kProject, "NOTE 3 ")), (std::vector<std::string>{"A"}));   // indexed
-    EXPECT_EQ(names(store_->search_nodes(kProject, "note 69 ")), (std::vector<std::string>{"A"}));  // waiting
-    EXPECT_EQ(store_->search_nodes(kProject, "note 69 ").entities[0].observations.size(), size_t{kAdded});
-
-    store_->delete_observations(kProject, {{"A", {"note 69 about tea"}}});
-    EXPECT_EQ(rows("unindexed_observations"), waiting - 1);
-    EXPECT_TRUE(store_->search_nodes(kProject, "note 69 ").entities.empty());
-
-    SearchQuery query;
-    query.text = "\"note 68 \"";
-    const auto hits = store_->search(kProject, query);
-    ASSERT_EQ(hits.size(), 1u);
-    EXPECT_NE(hits[0].snippet.find("[note 68 ]"), std::string::npos) << hits[0].snippet;
-    EXPECT_EQ(rows("unindexed_observations"), 0);
-    EXPECT_EQ(rows("observation_text"), kAdded - 1);
 }
 
 // A statement left mid-result keeps the connection's read transaction open, and then no
