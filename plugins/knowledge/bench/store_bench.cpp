@@ -1,7 +1,9 @@
 // store_bench.cpp: the knowledge store's own cost per operation, without MCP, the host or a
 // client: builds a graph of --size entities (batches of 100, two observations each, one
-// relation each), then times add_observations, search_nodes, knowledge_search and open_nodes.
-// Calls run in turn on a few threads, as the host's blocking pool runs them.
+// relation each), then times add_observations, search_nodes, knowledge_search, open_nodes and a
+// full read_graph with its reference answer (the text compat mode sends); the reads load the
+// fields the compat tools load. Calls run in turn on a
+// few threads, as the host's blocking pool runs them.
 //
 //   knowledge_store_bench [--size 10000] [--calls 2000] [--dir /tmp]
 #include <chrono>
@@ -16,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "reference_answer.hpp"
 #include "store.hpp"
 
 namespace {
@@ -62,6 +65,9 @@ class RoundRobin {
     bool done_ = false;
     bool stop_ = false;
 };
+
+// The reads load what the compat tools answer (the reference's fields), as those tools do.
+constexpr knowledge::Fields kCompat = knowledge::Fields::reference;
 
 std::string entity_name(int i) { return "entity-" + std::to_string(i); }
 
@@ -129,7 +135,7 @@ int main(int argc, char** argv) {
     start = Start();
     for (int k = 0; k < calls; ++k) {
         const std::string query = "topic" + std::to_string(((k * 7907) % size) / 20);
-        pool.run([&] { store.search_nodes(project, query); });
+        pool.run([&] { store.search_nodes(project, query, {}, {}, kCompat); });
     }
     std::printf("search_nodes: %s per call\n", per_call(start, calls).c_str());
 
@@ -145,8 +151,20 @@ int main(int argc, char** argv) {
     for (int k = 0; k < calls; ++k) {
         std::vector<std::string> names;
         for (int j = 0; j < 5; ++j) names.push_back(entity_name((k * 7907 + j * 31) % size));
-        pool.run([&] { store.open_nodes(project, names); });
+        pool.run([&] { store.open_nodes(project, names, {}, kCompat); });
     }
     std::printf("open_nodes: %s per call\n", per_call(start, calls).c_str());
+
+    constexpr int kFullReads = 5;
+    knowledge::Graph graph;
+    start = Start();
+    for (int k = 0; k < kFullReads; ++k) pool.run([&] { graph = store.read_graph(project, {}, {}, kCompat); });
+    std::printf("read_graph full: %s per call\n", per_call(start, kFullReads).c_str());
+    size_t answer_bytes = 0;
+    start = Start();
+    for (int k = 0; k < kFullReads; ++k)
+        pool.run([&] { answer_bytes = knowledge::reference_graph_answer(graph).size(); });
+    std::printf("its reference answer (%.1f MiB): %s per call\n", static_cast<double>(answer_bytes) / (1 << 20),
+                per_call(start, kFullReads).c_str());
     return 0;
 }

@@ -88,6 +88,10 @@ bool wants_bounded(const Json& arguments, const Settings& settings) {
     return false;
 }
 
+// What a read at `detail` needs of each entity and relation: only the full detail shows more
+// than the reference's answer does.
+Fields fields_for(const std::string& detail) { return detail == "full" ? Fields::all : Fields::reference; }
+
 // A bounded read answer: the graph at the asked detail, with nextCursor when there is more.
 Json bounded_result(const Graph& graph, const std::string& detail) {
     const Json value = graph_at_detail(graph, detail);
@@ -254,9 +258,12 @@ void register_compat_tools(switchboard::Plugin& plugin, Context& context) {
             const std::string project = project_of(arguments, context.settings);
             const AsOf as_of = as_of_of(arguments);
             if (!wants_bounded(arguments, context.settings))
-                return ToolAnswer::serialized(reference_graph_answer(context.store.read_graph(project, {}, as_of)));
-            return bounded_result(context.store.read_graph(project, page_of(arguments, context.settings), as_of),
-                                  detail_of(arguments, "summary"));
+                return ToolAnswer::serialized(
+                    reference_graph_answer(context.store.read_graph(project, {}, as_of, Fields::reference)));
+            const std::string detail = detail_of(arguments, "summary");
+            return bounded_result(
+                context.store.read_graph(project, page_of(arguments, context.settings), as_of, fields_for(detail)),
+                detail);
         });
 
     Json search_properties = read_properties;
@@ -277,10 +284,11 @@ void register_compat_tools(switchboard::Plugin& plugin, Context& context) {
             const AsOf as_of = as_of_of(arguments);
             if (!wants_bounded(arguments, context.settings))
                 return ToolAnswer::serialized(
-                    reference_graph_answer(context.store.search_nodes(project, query, {}, as_of)));
-            return bounded_result(
-                context.store.search_nodes(project, query, page_of(arguments, context.settings), as_of),
-                detail_of(arguments, "summary"));
+                    reference_graph_answer(context.store.search_nodes(project, query, {}, as_of, Fields::reference)));
+            const std::string detail = detail_of(arguments, "summary");
+            return bounded_result(context.store.search_nodes(project, query, page_of(arguments, context.settings),
+                                                             as_of, fields_for(detail)),
+                                  detail);
         });
 
     Json open_properties = {
@@ -299,10 +307,13 @@ void register_compat_tools(switchboard::Plugin& plugin, Context& context) {
             const std::string project = project_of(arguments, context.settings);
             const std::vector<std::string> names =
                 string_array(arguments, "names", "an array of entity names", context.settings);
-            const Graph graph = context.store.open_nodes(project, names, as_of_of(arguments));
-            if (!context.settings.compat_names || arguments.contains("detail"))
-                return bounded_result(graph, detail_of(arguments, "full"));
-            return ToolAnswer::serialized(reference_graph_answer(graph));
+            if (!context.settings.compat_names || arguments.contains("detail")) {
+                const std::string detail = detail_of(arguments, "full");
+                return bounded_result(context.store.open_nodes(project, names, as_of_of(arguments), fields_for(detail)),
+                                      detail);
+            }
+            return ToolAnswer::serialized(reference_graph_answer(
+                context.store.open_nodes(project, names, as_of_of(arguments), Fields::reference)));
         });
 }
 

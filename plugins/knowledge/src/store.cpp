@@ -59,18 +59,24 @@ Json parse_properties(const std::string& text) {
     return parsed.is_object() ? parsed : Json::object();
 }
 
-constexpr const char* kRelationColumns =
-    "r.id, r.from_name, r.to_name, r.relation_type, r.properties, r.source, r.created_at, r.updated_at, "
-    "r.valid_from, r.valid_to";
+// The columns read_relation reads, in its order.
+std::string relation_columns(Fields fields) {
+    std::string columns = "r.id, r.from_name, r.to_name, r.relation_type";
+    if (fields == Fields::all)
+        columns += ", r.properties, r.source, r.created_at, r.updated_at, r.valid_from, r.valid_to";
+    return columns;
+}
 
-Relation read_relation(const Statement& row) {
+Relation read_relation(const Statement& row, Fields fields) {
     Relation relation;
     relation.id = row.integer(0);
     relation.from = row.text(1);
     relation.to = row.text(2);
     relation.relation_type = row.text(3);
-    relation.properties = parse_properties(row.text(4));
-    relation.provenance = read_provenance(row, 5);
+    if (fields == Fields::all) {
+        relation.properties = parse_properties(row.text(4));
+        relation.provenance = read_provenance(row, 5);
+    }
     return relation;
 }
 
@@ -209,12 +215,12 @@ int64_t KnowledgeStore::delete_relations(const std::string& project, const std::
 
 // ---- the reference's reads ------------------------------------------------------------------
 
-Graph KnowledgeStore::read_graph(const std::string& project, const Page& page, const AsOf& as_of) {
+Graph KnowledgeStore::read_graph(const std::string& project, const Page& page, const AsOf& as_of, Fields fields) {
     Scope scope(*this, false);
     Graph graph;
     if (page.limit <= 0 && page.after_id <= 0) {  // the whole project: one pass, not one query per entity
-        graph.entities = all_entities(project, as_of);
-        graph.relations = all_relations(project, as_of);
+        graph.entities = all_entities(project, as_of, fields);
+        graph.relations = all_relations(project, as_of, fields);
         return graph;
     }
     Statement& select = db_.prepare("SELECT e.id FROM entities e WHERE e.project = ?1 AND " + valid_at("e", 2) +
@@ -227,13 +233,13 @@ Graph KnowledgeStore::read_graph(const std::string& project, const Page& page, c
         ids.resize(static_cast<size_t>(page.limit));
         graph.next_cursor = std::to_string(ids.back());
     }
-    graph.entities = load_entities(ids, as_of);
-    graph.relations = relations_touching(project, graph.entities, as_of);
+    graph.entities = load_entities(ids, as_of, fields);
+    graph.relations = relations_touching(project, graph.entities, as_of, fields);
     return graph;
 }
 
 Graph KnowledgeStore::search_nodes(const std::string& project, const std::string& query, const Page& page,
-                                   const AsOf& as_of) {
+                                   const AsOf& as_of, Fields fields) {
     Scope scope(*this, false);
     std::vector<int64_t> ids = matching_entity_ids(project, query, as_of);
     Graph graph;
@@ -243,24 +249,25 @@ Graph KnowledgeStore::search_nodes(const std::string& project, const std::string
         ids.resize(static_cast<size_t>(page.limit));
         graph.next_cursor = std::to_string(ids.back());
     }
-    graph.entities = load_entities(ids, as_of);
-    graph.relations = relations_touching(project, graph.entities, as_of);
+    graph.entities = load_entities(ids, as_of, fields);
+    graph.relations = relations_touching(project, graph.entities, as_of, fields);
     return graph;
 }
 
-Graph KnowledgeStore::open_nodes(const std::string& project, const std::vector<std::string>& names, const AsOf& as_of) {
+Graph KnowledgeStore::open_nodes(const std::string& project, const std::vector<std::string>& names, const AsOf& as_of,
+                                 Fields fields) {
     Scope scope(*this, false);
     std::set<int64_t> ids;  // creation order, each once, as the reference filters its list
+    Statement& select =
+        db_.prepare("SELECT e.id FROM entities e WHERE e.project = ?1 AND e.name = ?2 AND " + valid_at("e", 3));
     for (const std::string& name : names) {
-        Statement& select =
-            db_.prepare("SELECT e.id FROM entities e WHERE e.project = ?1 AND e.name = ?2 AND " + valid_at("e", 3));
-        select.bind(1, project).bind(2, name).bind(3, as_of);
+        select.reset().bind(1, project).bind(2, name).bind(3, as_of);
         if (select.step()) ids.insert(select.integer(0));
-        select.reset();
     }
+    select.reset();
     Graph graph;
-    graph.entities = load_entities(std::vector<int64_t>(ids.begin(), ids.end()), as_of);
-    graph.relations = relations_touching(project, graph.entities, as_of);
+    graph.entities = load_entities(std::vector<int64_t>(ids.begin(), ids.end()), as_of, fields);
+    graph.relations = relations_touching(project, graph.entities, as_of, fields);
     return graph;
 }
 
@@ -387,82 +394,141 @@ std::optional<int64_t> KnowledgeStore::entity_id(const std::string& project, con
 
 namespace {
 
-// The columns of an entity joined with its observations, as collect_entities reads them.
-constexpr const char* kEntityWithObservations =
-    "SELECT e.id, e.name, e.entity_type, e.properties, e.source, e.created_at, e.updated_at, e.valid_from, "
-    "e.valid_to, o.content, o.source, o.created_at, o.updated_at, o.valid_from, o.valid_to "
-    "FROM entities e LEFT JOIN observations o ON o.entity_id = e.id AND ";
+// The columns read_entity reads, in its order.
+std::string entity_columns(Fields fields) {
+    std::string columns = "e.id, e.name, e.entity_type";
+    if (fields == Fields::all)
+        columns += ", e.properties, e.source, e.created_at, e.updated_at, e.valid_from, e.valid_to";
+    return columns;
+}
+constexpr int entity_column_count(Fields fields) { return fields == Fields::all ? 9 : 3; }
 
-// Rows of kEntityWithObservations ordered by entity: one Entity per id, observations in order.
-std::vector<Entity> collect_entities(Statement& select) {
-    std::vector<Entity> entities;
-    while (select.step()) {
-        const int64_t id = select.integer(0);
-        if (entities.empty() || entities.back().id != id) {
-            Entity entity;
-            entity.id = id;
-            entity.name = select.text(1);
-            entity.entity_type = select.text(2);
-            entity.properties = parse_properties(select.text(3));
-            entity.provenance = read_provenance(select, 4);
-            entities.push_back(std::move(entity));
-        }
-        if (!select.is_null(9))
-            entities.back().observations.push_back(Observation{select.text(9), read_provenance(select, 10)});
+Entity read_entity(const Statement& row, Fields fields) {
+    Entity entity;
+    entity.id = row.integer(0);
+    entity.name = row.text(1);
+    entity.entity_type = row.text(2);
+    if (fields == Fields::all) {
+        entity.properties = parse_properties(row.text(3));
+        entity.provenance = read_provenance(row, 4);
     }
-    select.reset();
-    return entities;
+    return entity;
 }
 
-// A JSON array for json_each(): one statement for a whole list instead of one per item.
-template <typename Items, typename Item>
-std::string json_list(const Items& items, Item item) {
-    Json list = Json::array();
-    for (const auto& value : items) list.push_back(item(value));
-    return list.dump();
+// The columns read_observation reads, from its `first` on: the id first (for the order), then
+// the observation.
+std::string observation_columns(Fields fields) {
+    std::string columns = "o.id, o.content";
+    if (fields == Fields::all) columns += ", o.source, o.created_at, o.updated_at, o.valid_from, o.valid_to";
+    return columns;
 }
+
+// An entity's observations with their ids, put in the order they were added (the index that
+// finds them is ordered by content; sorting a few here is cheaper than a sorter per lookup).
+class ObservationList {
+ public:
+    void add(const Statement& row, int first, Fields fields) {
+        Observation observation{row.text(first + 1), {}};
+        if (fields == Fields::all) observation.provenance = read_provenance(row, first + 2);
+        rows_.emplace_back(row.integer(first), std::move(observation));
+    }
+    // Moves the observations into `entity` in id order and empties the list.
+    void move_to(Entity& entity) {
+        std::sort(rows_.begin(), rows_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        entity.observations.reserve(rows_.size());
+        for (auto& [id, observation] : rows_) entity.observations.push_back(std::move(observation));
+        rows_.clear();
+    }
+
+ private:
+    std::vector<std::pair<int64_t, Observation>> rows_;
+};
 
 }  // namespace
 
-// Entities by id, in id order (every caller's ids are in creation order).
-std::vector<Entity> KnowledgeStore::load_entities(const std::vector<int64_t>& ids, const AsOf& as_of) {
+// Entities by id, in the callers' order (creation order): one lookup of the row and one of its
+// observations each, which costs less than joining the whole list in SQL and sorting it.
+std::vector<Entity> KnowledgeStore::load_entities(const std::vector<int64_t>& ids, const AsOf& as_of, Fields fields) {
     if (ids.empty()) return {};
-    Statement& select = db_.prepare(std::string(kEntityWithObservations) + valid_at("o", 2) +
-                                    " WHERE e.id IN (SELECT value FROM json_each(?1)) ORDER BY e.id, o.id");
-    select.bind(1, json_list(ids, [](int64_t id) { return id; })).bind(2, as_of);
-    return collect_entities(select);
+    Statement& entity_row = db_.prepare("SELECT " + entity_columns(fields) + " FROM entities e WHERE e.id = ?1");
+    Statement& observation_rows = db_.prepare("SELECT " + observation_columns(fields) +
+                                              " FROM observations o WHERE o.entity_id = ?1 AND " + valid_at("o", 2));
+    std::vector<Entity> entities;
+    entities.reserve(ids.size());
+    ObservationList observations;
+    for (const int64_t id : ids) {
+        entity_row.reset().bind(1, id);
+        if (!entity_row.step()) continue;
+        entities.push_back(read_entity(entity_row, fields));
+        observation_rows.reset().bind(1, id).bind(2, as_of);
+        while (observation_rows.step()) observations.add(observation_rows, 0, fields);
+        observations.move_to(entities.back());
+    }
+    entity_row.reset();
+    observation_rows.reset();
+    return entities;
 }
 
-std::vector<Entity> KnowledgeStore::all_entities(const std::string& project, const AsOf& as_of) {
-    Statement& select = db_.prepare(std::string(kEntityWithObservations) + valid_at("o", 2) +
-                                    " WHERE e.project = ?1 AND " + valid_at("e", 2) + " ORDER BY e.id, o.id");
+// One pass over the project's entities in id order, each joined with its observations. The
+// unary + keeps the planner off the project index, whose order would need a sort of every row.
+std::vector<Entity> KnowledgeStore::all_entities(const std::string& project, const AsOf& as_of, Fields fields) {
+    Statement& select =
+        db_.prepare("SELECT " + entity_columns(fields) + ", " + observation_columns(fields) +
+                    " FROM entities e LEFT JOIN observations o ON o.entity_id = e.id AND " + valid_at("o", 2) +
+                    " WHERE +e.project = ?1 AND " + valid_at("e", 2) + " ORDER BY e.id");
     select.bind(1, project).bind(2, as_of);
-    return collect_entities(select);
+    const int first_observation_column = entity_column_count(fields);
+    std::vector<Entity> entities;
+    ObservationList observations;
+    while (select.step()) {
+        const int64_t id = select.integer(0);
+        if (entities.empty() || entities.back().id != id) {
+            if (!entities.empty()) observations.move_to(entities.back());
+            entities.push_back(read_entity(select, fields));
+        }
+        if (!select.is_null(first_observation_column)) observations.add(select, first_observation_column, fields);
+    }
+    select.reset();
+    if (!entities.empty()) observations.move_to(entities.back());
+    return entities;
 }
 
+// Relations with at least one end among `entities`, in id order: the relations leaving each
+// entity, then those arriving from outside the set (those from inside were found leaving), two
+// index lookups per entity.
 std::vector<Relation> KnowledgeStore::relations_touching(const std::string& project,
-                                                         const std::vector<Entity>& entities, const AsOf& as_of) {
+                                                         const std::vector<Entity>& entities, const AsOf& as_of,
+                                                         Fields fields) {
     if (entities.empty()) return {};
-    // Two index lookups (from, to) rather than an OR, which the planner answers by a scan.
-    const auto touching = [](const char* column) {
-        return std::string("SELECT ") + kRelationColumns + " FROM relations r WHERE r.project = ?1 AND r." + column +
-               " IN (SELECT value FROM json_each(?2)) AND " + valid_at("r", 3);
-    };
-    Statement& select = db_.prepare(touching("from_name") + " UNION " + touching("to_name") + " ORDER BY 1");
-    select.bind(1, project).bind(2, json_list(entities, [](const Entity& e) { return e.name; })).bind(3, as_of);
+    const std::string select_relations =
+        "SELECT " + relation_columns(fields) + " FROM relations r WHERE r.project = ?1 AND r.";
+    Statement& leaving = db_.prepare(select_relations + "from_name = ?2 AND " + valid_at("r", 3));
+    Statement& arriving = db_.prepare(select_relations + "to_name = ?2 AND " + valid_at("r", 3));
+    std::unordered_set<std::string_view> names;
+    names.reserve(entities.size());
+    for (const Entity& entity : entities) names.insert(entity.name);
     std::vector<Relation> relations;
-    while (select.step()) relations.push_back(read_relation(select));
-    select.reset();
+    for (const Entity& entity : entities) {
+        leaving.reset().bind(1, project).bind(2, entity.name).bind(3, as_of);
+        while (leaving.step()) relations.push_back(read_relation(leaving, fields));
+        arriving.reset().bind(1, project).bind(2, entity.name).bind(3, as_of);
+        while (arriving.step())
+            if (names.count(arriving.text(1)) == 0) relations.push_back(read_relation(arriving, fields));
+    }
+    leaving.reset();
+    arriving.reset();
+    std::sort(relations.begin(), relations.end(), [](const Relation& a, const Relation& b) { return a.id < b.id; });
     return relations;
 }
 
-std::vector<Relation> KnowledgeStore::all_relations(const std::string& project, const AsOf& as_of) {
+// The unary +: as in all_entities, the rowid order needs no sort.
+std::vector<Relation> KnowledgeStore::all_relations(const std::string& project, const AsOf& as_of, Fields fields) {
     Statement& select =
-        db_.prepare(std::string("SELECT ") + kRelationColumns + " FROM relations r WHERE r.project = ?1 AND " +
+        db_.prepare("SELECT " + relation_columns(fields) + " FROM relations r WHERE +r.project = ?1 AND " +
                     valid_at("r", 2) + " ORDER BY r.id");
     select.bind(1, project).bind(2, as_of);
     std::vector<Relation> relations;
-    while (select.step()) relations.push_back(read_relation(select));
+    while (select.step()) relations.push_back(read_relation(select, fields));
     select.reset();
     return relations;
 }
@@ -631,11 +697,11 @@ std::vector<Edge> KnowledgeStore::edges(const std::string& project, const std::s
     std::vector<Edge> found;
     const auto collect = [&](const char* column, bool outgoing) {
         Statement& select =
-            db_.prepare(std::string("SELECT ") + kRelationColumns + " FROM relations r WHERE r.project = ?1 AND r." +
+            db_.prepare("SELECT " + relation_columns(Fields::all) + " FROM relations r WHERE r.project = ?1 AND r." +
                         column + " = ?2 AND " + valid_at("r", 3) + " ORDER BY r.id");
         select.bind(1, project).bind(2, name).bind(3, as_of);
         while (select.step()) {
-            Relation relation = read_relation(select);
+            Relation relation = read_relation(select, Fields::all);
             if (!relation_types.empty() &&
                 std::find(relation_types.begin(), relation_types.end(), relation.relation_type) == relation_types.end())
                 continue;

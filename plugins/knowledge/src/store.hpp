@@ -45,6 +45,12 @@ struct SearchQuery {
     AsOf as_of;
 };
 
+// What a read loads of each entity and relation.
+enum class Fields {
+    reference,  // what the reference server answers: names, types, observation texts, relation triples
+    all,        // also properties, provenance and validity
+};
+
 // Which relations of an entity: those leaving it, those arriving, or both.
 enum class Direction { outgoing, incoming, both };
 
@@ -107,13 +113,15 @@ class KnowledgeStore {
 
     // Entities in creation order with their observations. With page.limit, at most that many
     // entities and the relations that touch them; otherwise the whole graph with every relation.
-    Graph read_graph(const std::string& project, const Page& page = {}, const AsOf& as_of = {});
+    Graph read_graph(const std::string& project, const Page& page = {}, const AsOf& as_of = {},
+                     Fields fields = Fields::all);
     // Entities whose name, type or an observation contains `query` (case-insensitive), and the
     // relations with at least one end among them.
     Graph search_nodes(const std::string& project, const std::string& query, const Page& page = {},
-                       const AsOf& as_of = {});
+                       const AsOf& as_of = {}, Fields fields = Fields::all);
     // The named entities that exist, and the relations with at least one end among them.
-    Graph open_nodes(const std::string& project, const std::vector<std::string>& names, const AsOf& as_of = {});
+    Graph open_nodes(const std::string& project, const std::vector<std::string>& names, const AsOf& as_of = {},
+                     Fields fields = Fields::all);
 
     // ---- beyond the reference ----
     // Ranked full-text search (bm25) over names, types and observations.
@@ -176,11 +184,11 @@ class KnowledgeStore {
     // see schema.cpp).
     void index_entity(int64_t id, const std::string& name, const std::string& entity_type);
     void index_observation(int64_t id, const std::string& content);
-    std::vector<Entity> load_entities(const std::vector<int64_t>& ids, const AsOf& as_of);
+    std::vector<Entity> load_entities(const std::vector<int64_t>& ids, const AsOf& as_of, Fields fields);
     std::vector<Relation> relations_touching(const std::string& project, const std::vector<Entity>& entities,
-                                             const AsOf& as_of);
-    std::vector<Entity> all_entities(const std::string& project, const AsOf& as_of);
-    std::vector<Relation> all_relations(const std::string& project, const AsOf& as_of);
+                                             const AsOf& as_of, Fields fields);
+    std::vector<Entity> all_entities(const std::string& project, const AsOf& as_of, Fields fields);
+    std::vector<Relation> all_relations(const std::string& project, const AsOf& as_of, Fields fields);
     std::vector<int64_t> matching_entity_ids(const std::string& project, const std::string& query, const AsOf& as_of);
 
     std::recursive_mutex mutex_;

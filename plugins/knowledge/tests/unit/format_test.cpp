@@ -100,8 +100,8 @@ void expect_answer_matches_tree(const Graph& graph) {
 TEST(ReferenceAnswer, WritesTheTextJsonStringifyWritesAndTheSameGraphAsStructuredContent) {
     Graph graph = sample();
     Entity bare;
-    bare.name = "line\nbreak \\ tab\t \u00e9\u4e16";
-    bare.entity_type = "thing";  // and no observations: an empty array
+    bare.name = "line\nbreak \\ tab\t \u00e9\u4e16 \x01\x1f\b\f\r \"quoted\"";  // every escape JSON has
+    bare.entity_type = "thing";                                                 // and no observations: an empty array
     graph.entities.push_back(bare);
     graph.entities[0].observations.push_back(Observation{"{\"not\": \"json\"}\n  indented", {}});
     Relation second;
