@@ -37,7 +37,7 @@ class RollupConsistency : public ::testing::Test {
             call.dim(LlmDim::project) = pick({"p1", "p2", "p3", ""});
             call.dim(LlmDim::agent) = pick({"a1", "a2"});
             call.dim(LlmDim::role) = pick({"coder", "reviewer"});
-            call.dim(LlmDim::session) = "s" + std::to_string(i % 37);
+            call.dim(LlmDim::session) = std::string("s") += std::to_string(i % 37);
             call.dim(LlmDim::task) = pick({"t1", "t2"});
             if (unit(random) < 0.3) call.tags = {"nightly"};
             call.tokens = {tokens(random), tokens(random), tokens(random), tokens(random), 0, unit(random) < 0.5};
@@ -48,8 +48,8 @@ class RollupConsistency : public ::testing::Test {
             ToolCall tool;
             tool.ts_ms = kStart + when(random);
             tool.dim(ToolDim::tool) = pick({"x_a", "x_b"});
-            tool.dim(ToolDim::plugin) = "x";
-            tool.dim(ToolDim::session) = "s" + std::to_string(i % 11);
+            tool.dim(ToolDim::plugin) = std::string("x");  // a literal trips GCC 12 -Wrestrict here
+            tool.dim(ToolDim::session) = std::string("s") += std::to_string(i % 11);
             tool.ok = unit(random) < 0.9;
             tool.dim(ToolDim::outcome) = tool.ok ? "ok" : "tool_error";
             tool.duration_ms = unit(random) * 100;

@@ -19,7 +19,7 @@
 namespace switchboard::metrics {
 namespace {
 
-constexpr int64_t kStart = 1767225600000;  // 2026-01-01T00:00:00Z
+constexpr int64_t kRecordsStart = 1767225600000;  // 2026-01-01T00:00:00Z
 
 struct Batch {
     std::vector<LlmCall> llm;
@@ -32,7 +32,7 @@ Batch random_batch(std::mt19937_64& random, size_t size) {
     Batch batch;
     for (size_t i = 0; i < size; ++i) {
         LlmCall call;
-        call.ts_ms = kStart + when(random);
+        call.ts_ms = kRecordsStart + when(random);
         call.dim(LlmDim::provider) = "openai";
         call.dim(LlmDim::model) = std::string("m") += std::to_string(pick(random));
         call.dim(LlmDim::operation) = "chat";
@@ -46,7 +46,7 @@ Batch random_batch(std::mt19937_64& random, size_t size) {
         batch.llm.push_back(std::move(call));
 
         ToolCall tool;
-        tool.ts_ms = kStart + when(random);
+        tool.ts_ms = kRecordsStart + when(random);
         tool.dim(ToolDim::tool) = std::string("t") += std::to_string(pick(random));
         tool.dim(ToolDim::session) = std::string("s") += std::to_string(pick(random));
         tool.ok = pick(random) != 0;

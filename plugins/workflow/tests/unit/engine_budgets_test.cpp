@@ -8,7 +8,7 @@ namespace {
 
 const Json kLlmPools = {{"pools", {{"openai", {{"llm", true}}}, {"plain", {{"max_concurrency", 5}}}}}};
 
-Json exceeded(int64_t id, const std::string& scope, const std::string& value, Json period_end = Json()) {
+Json budget_exceeded(int64_t id, const std::string& scope, const std::string& value, Json period_end = Json()) {
     return {{"id", id},        {"scope", scope},           {"scope_value", value},
             {"period", "day"}, {"period_end", period_end}, {"state", "exceeded"}};
 }
@@ -33,7 +33,7 @@ class EngineBudgetsTest : public HeldCallsEngineTest {
 
 TEST_F(EngineBudgetsTest, AProjectBudgetHoldsOnlyItsProjectsLlmCallsUntilMetricsLiftsIt) {
     make_engine(kLlmPools);
-    engine_->hold_budget(exceeded(7, "project", "web"));
+    engine_->hold_budget(budget_exceeded(7, "project", "web"));
     host_.settle();
     const std::string web = start({{"name", "web"},
                                    {"project", "web"},
@@ -63,7 +63,7 @@ TEST_F(EngineBudgetsTest, AProjectBudgetHoldsOnlyItsProjectsLlmCallsUntilMetrics
 
 TEST_F(EngineBudgetsTest, TheRunsInputNamesTheProjectWhenTheDefinitionDoesNot) {
     make_engine(kLlmPools);
-    engine_->hold_budget(exceeded(1, "project", "web"));
+    engine_->hold_budget(budget_exceeded(1, "project", "web"));
     host_.settle();
     const Json document = {{"name", "w"}, {"tasks", {{{"id", "llm"}, {"tool", "chat"}, {"pool", "openai"}}}}};
     const ParseResult parsed = engine_->check_definition(document);
@@ -80,7 +80,7 @@ TEST_F(EngineBudgetsTest, TheRunsInputNamesTheProjectWhenTheDefinitionDoesNot) {
 
 TEST_F(EngineBudgetsTest, AChildRunThatNamesNoProjectSpendsItsParents) {
     make_engine(kLlmPools);
-    engine_->hold_budget(exceeded(3, "project", "web"));
+    engine_->hold_budget(budget_exceeded(3, "project", "web"));
     host_.settle();
     const Json child = {{"name", "child"}, {"tasks", {{{"id", "llm"}, {"tool", "chat"}, {"pool", "openai"}}}}};
     engine_->read([&](Store& store) { return store.add_definition("child", child, 1); });
@@ -100,7 +100,7 @@ TEST_F(EngineBudgetsTest, AChildRunThatNamesNoProjectSpendsItsParents) {
 
 TEST_F(EngineBudgetsTest, AgentAndModelBudgetsHoldAgentTasksAndThePeriodEndLiftsThem) {
     make_engine(Json::object());
-    engine_->hold_budget(exceeded(4, "agent", "writer", "2000-01-01T00:00:00.000Z"));  // a period long over
+    engine_->hold_budget(budget_exceeded(4, "agent", "writer", "2000-01-01T00:00:00.000Z"));  // a period long over
     host_.settle();
     const std::string id =
         start({{"name", "agents"},
@@ -120,8 +120,8 @@ TEST_F(EngineBudgetsTest, AgentAndModelBudgetsHoldAgentTasksAndThePeriodEndLifts
 
 TEST_F(EngineBudgetsTest, ATemplatedAgentOrModelIsMatchedAsRenderedBeforeTheFirstAttempt) {
     make_engine(Json::object());
-    engine_->hold_budget(exceeded(5, "agent", "critic"));
-    engine_->hold_budget(exceeded(6, "model", "big"));
+    engine_->hold_budget(budget_exceeded(5, "agent", "critic"));
+    engine_->hold_budget(budget_exceeded(6, "model", "big"));
     host_.settle();
     const Json document = {
         {"name", "who"},
@@ -148,7 +148,7 @@ TEST_F(EngineBudgetsTest, ATemplatedAgentOrModelIsMatchedAsRenderedBeforeTheFirs
 
 TEST_F(EngineBudgetsTest, AHoldSurvivesARestartAndAResumeLetsTheRunGoOnPastIt) {
     make_engine(kLlmPools);
-    engine_->hold_budget(exceeded(2, "global", ""));
+    engine_->hold_budget(budget_exceeded(2, "global", ""));
     host_.settle();
     engine_.reset();
     make_engine(kLlmPools);  // the same database
