@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "server.hpp"
+#include "switchboard/ext/catalog.h"
 #include "session.hpp"
 
 namespace switchboard::host {
@@ -204,8 +205,21 @@ void client_request(sb_request* request, sb_str method, sb_str params_json, sb_r
     session->client_request(text(method), std::move(params), request, deliver);
 }
 
+// What tool_owner returns: the owner it looked up last on this thread.
+thread_local std::string tool_owner_text;
+
+sb_str tool_owner(sb_host* host, sb_str name) {
+    const auto entry = host->server->catalog().find(CatalogKind::tool, text(name));
+    tool_owner_text = entry ? entry->plugin : std::string();
+    return view(tool_owner_text);
+}
+
+const sb_catalog_service catalog_service{sizeof(sb_catalog_service), &tool_owner};
+
 const void* get_service(sb_host*, const char* id) {
-    if (id != nullptr && std::string_view(id) == SB_HTTP_SERVICE_ID) return http_service();
+    if (id == nullptr) return nullptr;
+    if (std::string_view(id) == SB_HTTP_SERVICE_ID) return http_service();
+    if (std::string_view(id) == SB_CATALOG_SERVICE_ID) return &catalog_service;
     return nullptr;
 }
 

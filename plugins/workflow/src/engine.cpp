@@ -83,6 +83,7 @@ Engine::Engine(EngineHost& host, std::unique_ptr<Store> store, EngineOptions opt
         has_rates_ = has_rates_ || pool.rate.calls > 0;
     }
     for (const auto& [tool, cap] : options_.tool_limits) ready_.set_limit("tool " + tool, cap);
+    for (const auto& [plugin, cap] : options_.plugin_limits) ready_.set_limit("plugin " + plugin, cap);
     for (const Json& status : store_->budget_holds()) {
         try {
             budgets_.add(budget_hold_from_event(status));
@@ -391,12 +392,27 @@ void Engine::enqueue(ActiveRun& run, ActiveTask& task, bool first) {
         item.limits.push_back("pool " + task.definition->pool);
     if (!options_.tool_limits.empty() && options_.tool_limits.contains(task.definition->tool))
         item.limits.push_back("tool " + task.definition->tool);
+    if (!options_.plugin_limits.empty()) {
+        const std::string& owner = tool_owner(task.definition->tool);
+        if (options_.plugin_limits.contains(owner)) item.limits.push_back("plugin " + owner);
+    }
     if (run.definition.max_concurrency > 0) {
         item.limits.push_back("run " + run.row.id);
         // Declared at its first call, however the run came into memory; dropped when it ends.
         if (!ready_.has_limit(item.limits.back())) ready_.set_limit(item.limits.back(), run.definition.max_concurrency);
     }
     ready_.push(std::move(item), first);
+}
+
+const std::string& Engine::tool_owner(const std::string& tool) {
+    auto known = tool_owners_.find(tool);
+    if (known != tool_owners_.end()) return known->second;
+    std::string owner = host_.tool_owner(tool);
+    if (owner.empty()) {
+        static const std::string unknown;
+        return unknown;  // not cached: the tool may be registered later
+    }
+    return tool_owners_.emplace(tool, std::move(owner)).first->second;
 }
 
 void Engine::note_waiting(const DispatchQueue::Item& item, const std::string& reason) {

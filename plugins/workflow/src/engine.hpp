@@ -23,6 +23,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace workflow {
@@ -37,7 +38,8 @@ struct PoolLimit {
 struct EngineOptions {
     int max_concurrency = 8;  // tool calls in flight across all runs
     std::map<std::string, PoolLimit> pools;
-    std::map<std::string, int> tool_limits;  // calls of one tool in flight across all runs
+    std::map<std::string, int> tool_limits;    // calls of one tool in flight across all runs
+    std::map<std::string, int> plugin_limits;  // calls of one plugin's tools in flight, by plugin id
     // How checkpoints are written; bench/ turns durability off or batching down to compare.
     CheckpointerOptions checkpoints;
 };
@@ -176,6 +178,8 @@ class Engine {
     // Queues a tool call (a task, a map item, a cleanup step) under the limits that apply to it.
     // `first`: ahead of its priority (it was in flight before a restart).
     void enqueue(ActiveRun& run, ActiveTask& task, bool first = false);
+    // The plugin serving `tool` (for plugin_limits), asked of the host once per tool it knows.
+    const std::string& tool_owner(const std::string& tool);
     // A queued task held back by a full limit: recorded once per reason ("task.waiting").
     void note_waiting(const DispatchQueue::Item& item, const std::string& reason);
     // What a budget may match the task's calls on, when they are LLM-bound (engine_budgets.cpp).
@@ -251,6 +255,7 @@ class Engine {
     std::vector<DispatchQueue::Item> budget_held_;  // calls a budget holds; guarded by mutex_
     uint64_t period_timer_ = 0;                     // armed for the earliest period end of a hold; guarded by mutex_
     int64_t period_timer_due_ = 0;
+    std::unordered_map<std::string, std::string> tool_owners_;  // known owners; guarded by mutex_
 };
 
 }  // namespace workflow

@@ -33,6 +33,8 @@ class EngineHost {
     virtual void publish(std::string_view topic, const Json& payload) = 0;
     virtual void resource_updated(std::string_view uri) = 0;
     virtual void log_error(std::string_view message) = 0;
+    // The id of the plugin that serves `tool`, or "" when unknown (for plugin_limits).
+    virtual std::string tool_owner(std::string_view /*tool*/) { return {}; }
 };
 
 }  // namespace workflow

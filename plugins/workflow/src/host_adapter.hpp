@@ -26,6 +26,7 @@ class HostAdapter : public EngineHost {
     void publish(std::string_view topic, const Json& payload) override { plugin_.publish(topic, payload); }
     void resource_updated(std::string_view uri) override { plugin_.resource_updated(uri); }
     void log_error(std::string_view message) override { plugin_.log(switchboard::LogLevel::error, message); }
+    std::string tool_owner(std::string_view tool) override { return plugin_.tool_owner(tool); }
 
  private:
     struct Timer {

@@ -58,11 +58,12 @@ std::map<std::string, PoolLimit> parse_pools(const nlohmann::json& pools, const 
     return parsed;
 }
 
-std::map<std::string, int> parse_tool_limits(const nlohmann::json& limits, const std::string& path) {
-    if (!limits.is_object()) throw std::invalid_argument(path + ": expected an object {\"tool_name\": n}");
+// {"name": n}: a cap of calls in flight per tool or per plugin.
+std::map<std::string, int> parse_caps(const nlohmann::json& limits, const std::string& path, const char* shape) {
+    if (!limits.is_object()) throw std::invalid_argument(path + ": expected an object " + shape);
     std::map<std::string, int> parsed;
-    for (const auto& [tool, value] : limits.items())
-        parsed[tool] = static_cast<int>(integer_in(value, 1, 10000, path + "." + tool, "an integer"));
+    for (const auto& [name, value] : limits.items())
+        parsed[name] = static_cast<int>(integer_in(value, 1, 10000, path + "." + name, "an integer"));
     return parsed;
 }
 
@@ -92,13 +93,15 @@ PluginConfig parse_plugin_config(const nlohmann::json& config) {
         } else if (key == "pools") {
             parsed.pools = parse_pools(value, path);
         } else if (key == "tool_limits") {
-            parsed.tool_limits = parse_tool_limits(value, path);
+            parsed.tool_limits = parse_caps(value, path, "{\"tool_name\": n}");
+        } else if (key == "plugin_limits") {
+            parsed.plugin_limits = parse_caps(value, path, "{\"plugin_id\": n}");
         } else if (key == "budget_recheck_ms") {
             parsed.budget_recheck_ms = integer_in(value, 100, 86400000, path, "milliseconds");
         } else {
             throw std::invalid_argument(path +
                                         ": unknown key; accepted: max_concurrency, resume_delay_ms, synchronous, "
-                                        "pools, tool_limits, budget_recheck_ms");
+                                        "pools, tool_limits, plugin_limits, budget_recheck_ms");
         }
     }
     return parsed;

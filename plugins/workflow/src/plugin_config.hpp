@@ -20,6 +20,9 @@ struct PluginConfig {
     std::map<std::string, PoolLimit> pools;
     // "tool_limits": {"knowledge_search": 4}: calls of that tool in flight across all runs.
     std::map<std::string, int> tool_limits;
+    // "plugin_limits": {"knowledge": 2}: calls of that plugin's tools in flight across all runs,
+    // by the plugin's id (its key under "plugins").
+    std::map<std::string, int> plugin_limits;
     // While a budget holds LLM-bound work: how often metrics_budget_list is asked whether it still
     // applies (it is also asked after each metrics_budget_set, and at the end of its period).
     int64_t budget_recheck_ms = 60000;

@@ -40,6 +40,7 @@ class WorkflowPlugin : public switchboard::Plugin {
         options.max_concurrency = config_.max_concurrency;
         options.pools = config_.pools;
         options.tool_limits = config_.tool_limits;
+        options.plugin_limits = config_.plugin_limits;
         return options;
     }
 

@@ -1,7 +1,7 @@
 // limits.test.mjs: dispatch limits over the real host: a pool of 1 never has two calls in flight
 // while a second pool runs its calls side by side, held calls say why they wait (status and
-// history), an unknown pool is refused at define time, a pool's rate spaces its calls, and runs
-// of equal priority take turns in a pool.
+// history), an unknown pool is refused at define time, a pool's rate spaces its calls, runs of
+// equal priority take turns in a pool, and a plugin limit caps the calls of one plugin's tools.
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, test } from 'node:test';
@@ -99,4 +99,26 @@ test('runs of equal priority take turns: a later run is not held behind another 
   const ahead = big.tasks.filter((t) => t.started_at_ms < startedOne).map((t) => t.id);
   // The backlog's call in flight, and at most the one that shares the later run's turn.
   assert.ok(ahead.length >= 1 && ahead.length <= 2, `started before the later run's call: ${ahead}`);
+});
+
+test("plugin_limits caps the calls in flight of one plugin's tools, found through the host's catalog", async () => {
+  const limited = makeWorkspace({ workflowConfig: { max_concurrency: 16, plugin_limits: { wftest: 2 } } });
+  const limitedHost = await startHost(limited);
+  try {
+    const tasks = [0, 1, 2, 3, 4, 5].map((i) => counted(`p${i}`, undefined, 'plugin', 150));
+    tasks.push({ id: 'sum', tool: 'wftest_add', arguments: { a: 1, b: 2 } });
+    await call(limitedHost.client, 'workflow_define', { definition: { name: 'per_plugin', tasks } });
+    const { run_id: runId } = await call(limitedHost.client, 'workflow_run', { name: 'per_plugin' });
+    const run = await waitForRun(limitedHost.client, runId);
+    assert.equal(run.status, 'succeeded', JSON.stringify(run));
+    const stats = await call(limitedHost.client, 'wftest_stats');
+    assert.equal(stats.count_max_in_flight_by_group.plugin, 2, JSON.stringify(stats));
+    const { events } = await call(limitedHost.client, 'workflow_history', { run_id: runId, limit: 1000 });
+    const waiting = events.filter((e) => e.type === 'task.waiting');
+    assert.ok(waiting.length >= 4, JSON.stringify(waiting));
+    assert.ok(waiting.every((e) => e.data.for === 'plugin wftest'), JSON.stringify(waiting));
+  } finally {
+    await limitedHost.close();
+    rmSync(limited.dir, { recursive: true, force: true });
+  }
 });

@@ -39,6 +39,7 @@
 #include <utility>
 #include <vector>
 
+#include "switchboard/ext/catalog.h"
 #include "switchboard/ext/http.h"
 #include "switchboard/plugin.h"
 #include "switchboard/uri_template.hpp"
@@ -618,6 +619,16 @@ class Plugin {
     void cancel_call(uint64_t call_id) { api_->cancel_call(api_->host, call_id); }
 
     // ---- optional services ----
+    // The id of the plugin that serves tool `name`, or "" when none does (or the host is older
+    // than the catalog service).
+    std::string tool_owner(std::string_view name) const {
+        const auto* catalog =
+            static_cast<const sb_catalog_service*>(api_->get_service(api_->host, SB_CATALOG_SERVICE_ID));
+        if (catalog == nullptr) return {};
+        const sb_str owner = catalog->tool_owner(api_->host, to_sb(name));
+        return owner.size == 0 ? std::string() : std::string(owner.data, owner.size);
+    }
+
     const sb_http_service* http() const {
         return static_cast<const sb_http_service*>(api_->get_service(api_->host, SB_HTTP_SERVICE_ID));
     }

@@ -38,6 +38,26 @@ TEST_F(EngineLimitsTest, ToolLimitAndRunLimitCapTheirCalls) {
     }
 }
 
+TEST_F(EngineLimitsTest, PluginLimitCapsAllOfThePluginsToolsTogether) {
+    host_.owners = {{"search", "knowledge"}, {"open", "knowledge"}, {"chat", "llm"}};
+    make_engine({{"max_concurrency", 100}, {"plugin_limits", {{"knowledge", 2}}}});
+    const std::string run = start({{"name", "k"}, {"tasks", tasks_of("search", 3)}});
+    start({{"name", "o"}, {"tasks", tasks_of("open", 3)}});
+    start({{"name", "c"}, {"tasks", tasks_of("chat", 4)}});
+    EXPECT_EQ(host_.in_flight("search") + host_.in_flight("open"), 2u);
+    EXPECT_EQ(host_.in_flight("chat"), 4u);  // another plugin's tools are not held
+    Json status = {{"run_id", run}, {"tasks", {{{"id", "t2"}}}}};
+    engine_->add_waiting_for(status);
+    EXPECT_EQ(status["tasks"][0].value("waiting_for", ""), "plugin knowledge");
+    size_t knowledge_answered = 0;
+    while (!host_.calls.empty()) {
+        EXPECT_LE(host_.in_flight("search") + host_.in_flight("open"), 2u);
+        const std::string tool = host_.answer_first().tool;
+        if (tool == "search" || tool == "open") ++knowledge_answered;
+    }
+    EXPECT_EQ(knowledge_answered, 6u);
+}
+
 TEST_F(EngineLimitsTest, MapItemsCountTowardTheirMapsPool) {
     make_engine({{"pools", {{"one", {{"max_concurrency", 1}}}}}});
     start({{"name", "m"},
@@ -86,11 +106,13 @@ TEST_F(EngineLimitsTest, UnknownPoolIsADefineTimeProblemWithItsPath) {
 TEST(PluginConfigLimits, PoolsAndToolLimitsParseAndBadValuesNameTheirPath) {
     const PluginConfig config = parse_plugin_config(
         {{"pools", {{"openai", {{"max_concurrency", 2}, {"rate", {{"calls", 60}, {"per_seconds", 30}}}}}}},
-         {"tool_limits", {{"knowledge_search", 4}}}});
+         {"tool_limits", {{"knowledge_search", 4}}},
+         {"plugin_limits", {{"knowledge", 3}}}});
     EXPECT_EQ(config.pools.at("openai").max_concurrency, 2);
     EXPECT_EQ(config.pools.at("openai").rate.calls, 60);
     EXPECT_EQ(config.pools.at("openai").rate.per_ms, 30000);
     EXPECT_EQ(config.tool_limits.at("knowledge_search"), 4);
+    EXPECT_EQ(config.plugin_limits.at("knowledge"), 3);
     try {
         parse_plugin_config({{"pools", {{"openai", {{"rate", {{"calls", 0}, {"per_seconds", 1}}}}}}}});
         FAIL() << "a rate of 0 calls was accepted";
@@ -98,6 +120,7 @@ TEST(PluginConfigLimits, PoolsAndToolLimitsParseAndBadValuesNameTheirPath) {
         EXPECT_NE(std::string(e.what()).find("$.plugins.workflow.config.pools.openai.rate.calls"), std::string::npos);
     }
     EXPECT_THROW(parse_plugin_config({{"tool_limits", {{"x", 0}}}}), std::invalid_argument);
+    EXPECT_THROW(parse_plugin_config({{"plugin_limits", {"knowledge"}}}), std::invalid_argument);
     EXPECT_THROW(parse_plugin_config({{"pools", {{"p", {{"size", 1}}}}}}), std::invalid_argument);
 }
 

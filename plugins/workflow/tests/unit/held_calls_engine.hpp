@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <deque>
 #include <filesystem>
+#include <map>
 
 namespace workflow {
 
@@ -35,6 +36,10 @@ class HeldCallsHost : public EngineHost {
     void publish(std::string_view, const Json&) override {}
     void resource_updated(std::string_view) override {}
     void log_error(std::string_view message) override { ADD_FAILURE() << "engine error: " << message; }
+    std::string tool_owner(std::string_view tool) override {
+        auto owner = owners.find(std::string(tool));
+        return owner == owners.end() ? "" : owner->second;
+    }
 
     void settle() {
         while (!blocking.empty()) {
@@ -61,6 +66,7 @@ class HeldCallsHost : public EngineHost {
     std::vector<std::function<void()>> timers;
     uint64_t next_call = 0;
     uint64_t next_timer = 1;
+    std::map<std::string, std::string> owners;  // tool -> plugin id, for plugin_limits
 };
 
 // n independent tool tasks t0..t(n-1) calling `tool`, with `extra` merged into each task.
@@ -95,6 +101,7 @@ class HeldCallsEngineTest : public ::testing::Test {
         options.max_concurrency = parsed.max_concurrency;
         options.pools = parsed.pools;
         options.tool_limits = parsed.tool_limits;
+        options.plugin_limits = parsed.plugin_limits;
         engine_ = std::make_unique<Engine>(host_, std::make_unique<Store>((dir_ / "workflow.db").string()), options);
     }
     // Returns the run id once the run is durable.
