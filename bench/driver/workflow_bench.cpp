@@ -12,6 +12,7 @@
 //              called, and the driver compares it with the time it sent the request.
 //
 //   workflow_bench [--only overhead,durable,e2e] [--tasks N] [--repeat N] [--concurrency N]
+//                  [--shapes chain,fan-out,layered,fan-in]
 //                  [--runs N] [--chain N] [--seconds S] [--e2e-runs N] [--work-dir DIR]
 //                  [--switchboard BIN] [--bench-plugin-dir DIR] [--plugin-dir DIR]
 //
@@ -55,6 +56,8 @@ wfbench::Options parse(int argc, char** argv) {
             options.tasks = std::stoul(value);
         else if (flag == "--repeat")
             options.repeat = std::stoul(value);
+        else if (flag == "--shapes")
+            options.shapes = split(value);
         else if (flag == "--concurrency")
             options.concurrency = std::stoi(value);
         else if (flag == "--runs")
@@ -79,6 +82,9 @@ wfbench::Options parse(int argc, char** argv) {
     if (options.tasks < 3 || options.repeat < 1 || options.concurrency < 1 || options.runs < 1 || options.chain < 1 ||
         options.seconds <= 0 || options.e2e_runs < 1)
         throw std::invalid_argument("sizes must be positive (--tasks at least 3)");
+    for (const std::string& shape : options.shapes)
+        if (shape != "chain" && shape != "fan-out" && shape != "layered" && shape != "fan-in")
+            throw std::invalid_argument("--shapes takes chain, fan-out, layered, fan-in; got " + shape);
     for (const std::string& part : options.only)
         if (part != "overhead" && part != "durable" && part != "e2e")
             throw std::invalid_argument("--only takes overhead, durable, e2e; got " + part);

@@ -17,15 +17,16 @@ using Json = nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
 struct Options {
-    std::vector<std::string> only;  // empty: all three
-    size_t tasks = 100000;          // overhead: tasks per DAG
-    size_t repeat = 3;              // overhead: runs per shape (the median is shown)
-    int concurrency = 8;            // overhead: the engine's max_concurrency (the plugin's default)
-    size_t runs = 128;              // durable: runs in flight at once
-    size_t chain = 10;              // durable: tasks per run (a chain)
-    double seconds = 3.0;           // durable: measured time per mode
-    size_t e2e_runs = 300;          // e2e: workflow_run calls
-    std::string work_dir;           // databases and the host's data; a fresh temporary one by default
+    std::vector<std::string> only;    // empty: all three
+    size_t tasks = 100000;            // overhead: tasks per DAG
+    size_t repeat = 3;                // overhead: runs per shape (the median is shown)
+    int concurrency = 8;              // overhead: the engine's max_concurrency (the plugin's default)
+    std::vector<std::string> shapes;  // overhead: chain, fan-out, layered, fan-in; empty: all
+    size_t runs = 128;                // durable: runs in flight at once
+    size_t chain = 10;                // durable: tasks per run (a chain)
+    double seconds = 3.0;             // durable: measured time per mode
+    size_t e2e_runs = 300;            // e2e: workflow_run calls
+    std::string work_dir;             // databases and the host's data; a fresh temporary one by default
     std::string switchboard = SWITCHBOARD_BINARY;
     std::string bench_plugin_dir = SWITCHBOARD_BENCH_PLUGIN_DIR;
     std::string plugin_dir = SWITCHBOARD_FIRST_PARTY_PLUGIN_DIR;

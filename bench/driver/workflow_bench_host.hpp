@@ -34,7 +34,7 @@ class BenchHost : public workflow::EngineHost {
         : io_(io), blocking_(blocking), run_ended_(std::move(run_ended)) {}
 
     // A no-op tool: a successful empty result, posted so that it arrives after call_tool returns.
-    uint64_t call_tool(const workflow::Json&, std::function<void(bool, workflow::Json)> done) override {
+    uint64_t call_tool(std::string, std::function<void(bool, workflow::Json)> done) override {
         calls_.fetch_add(1, std::memory_order_relaxed);
         asio::post(io_, [done = std::move(done)] { done(true, workflow::Json(reply())); });
         return next_call_.fetch_add(1, std::memory_order_relaxed);
@@ -73,6 +73,10 @@ class BenchHost : public workflow::EngineHost {
         } else if (topic.starts_with("workflow.run.") && topic != "workflow.run.started") {
             run_ended_(payload.at("run_id").get<std::string>(), payload.at("status").get<std::string>());
         }
+    }
+    void publish_serialized(std::string_view topic, std::string_view) override {
+        publishes_.fetch_add(1, std::memory_order_relaxed);
+        if (topic == "workflow.task.updated") task_checkpoints_.fetch_add(1, std::memory_order_relaxed);
     }
     void resource_updated(std::string_view) override {}
     void log_error(std::string_view message) override {

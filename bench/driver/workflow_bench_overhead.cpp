@@ -142,6 +142,10 @@ bool engine_overhead(const Options& options) {
     const size_t join_size = std::min<size_t>(n, 10000);
     for (const Shape& shape :
          {chain(n), fan_out(n), layered(n, std::min<size_t>(1000, n / 10 + 1)), fan_in(join_size)}) {
+        const std::string kind = shape.name.substr(0, shape.name.find(' '));
+        if (!options.shapes.empty() &&
+            std::find(options.shapes.begin(), options.shapes.end(), kind) == options.shapes.end())
+            continue;
         const size_t tasks = shape.document["tasks"].size();
         const Clock::time_point parse_start = Clock::now();
         workflow::ParseResult parsed = workflow::parse_definition(shape.document);

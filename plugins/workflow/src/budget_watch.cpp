@@ -52,7 +52,7 @@ void BudgetWatch::check_every(int64_t delay_ms, bool first) {
 
 void BudgetWatch::recheck() {
     const Json params = {{"name", "metrics_budget_list"}, {"arguments", Json::object()}};
-    host_.call_tool(params, [this, life = lifetime_](bool ok, Json value) {
+    host_.call_tool(params.dump(), [this, life = lifetime_](bool ok, Json value) {
         std::shared_lock guard(life->mutex);
         if (life->stopped || !ok || value.value("isError", false)) return;  // no metrics plugin: holds stay
         const Json* list = value.contains("structuredContent") ? &value["structuredContent"] : nullptr;

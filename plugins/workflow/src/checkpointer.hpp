@@ -42,6 +42,10 @@ class Checkpointer {
 
     // Queues `write`; `then` runs after the commit that contains it, in queue order.
     void submit(Write write, Then then);
+    // False in the benchmarks' engine-only mode: callers may then submit dropped_write instead
+    // of building a write that would be dropped (it still counts as one).
+    bool durable() const { return options_.durable; }
+    static void dropped_write(Store&) {}
     // Blocks until the queue is empty and no flush is running; later submits are dropped.
     void drain_and_stop();
     CheckpointStats stats() const { return {commits_.load(), writes_.load()}; }

@@ -612,7 +612,9 @@ class Validator {
             try {
                 // An agent's arguments are its own keys: problems point at them.
                 const std::string arguments_path = task.kind == TaskKind::agent ? path : path + ".arguments";
+                task.templated_arguments = false;
                 for_each_template(task.arguments, arguments_path, [&](const std::string& at, const Expression& e) {
+                    task.templated_arguments = true;
                     check_expression(at, e, readable(), argument_roots);
                     for (const std::string& id : e.task_references()) reads.insert(id);
                 });
@@ -661,8 +663,10 @@ class Validator {
         for (auto& [step, path] : cleanup_paths_) {
             std::set<std::string> reads;
             try {
+                step->templated_arguments = false;
                 for_each_template(step->arguments, path + ".arguments",
                                   [&](const std::string& at, const Expression& e) {
+                                      step->templated_arguments = true;
                                       check_expression(at, e, nullptr, {"error"});
                                       for (const std::string& id : e.task_references()) reads.insert(id);
                                   });

@@ -76,6 +76,9 @@ struct TaskDefinition {
     std::vector<size_t> dependencies;             // `after`, as indices
     std::vector<size_t> dependents;               // tasks that name this one in `after`
     std::vector<size_t> reads;                    // tasks its `when` and templates read
+    // Its `arguments` hold a template, so each attempt renders them; false: they are used as
+    // they are, with no context to build (most tool tasks).
+    bool templated_arguments = true;
 };
 
 struct Definition {

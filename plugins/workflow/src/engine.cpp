@@ -4,6 +4,7 @@
 #include "engine_state.hpp"
 
 #include "scheduler.hpp"
+#include "task_messages.hpp"
 #include "template.hpp"
 
 #include <unistd.h>
@@ -128,16 +129,6 @@ ParseResult Engine::check_definition(const Json& document) const {
     result.problems = unknown_pools(*result.definition, [this](const std::string& name) { return knows_pool(name); });
     if (!result.problems.empty()) result.definition.reset();
     return result;
-}
-
-void Engine::locked(const std::function<void(Actions&)>& fn) {
-    if (lifetime_->stopped) return;
-    Actions actions;
-    {
-        std::lock_guard lock(mutex_);
-        fn(actions);
-    }
-    for (auto& action : actions) action();
 }
 
 // ---- starting and resuming --------------------------------------------------------------
@@ -443,6 +434,20 @@ void Engine::arm_rate_timer(Actions& actions) {
     });
 }
 
+Json Engine::render_arguments(const ActiveRun& run, const ActiveTask& task) const {
+    Json context = run.context_for(task.definition->reads);
+    if (task.map != nullptr && task.definition->kind == TaskKind::loop) {
+        context["iteration"] = task.item + 1;
+        context["previous"] = task.item > 0 ? task.map->items->items[task.item - 1]->row.state.output : Json();
+    } else if (task.map != nullptr) {
+        context["item"] = task.map->row.input["items"][task.item];
+        context["index"] = task.item;
+    } else if (task.cleanup_step) {
+        context["error"] = failure_of(run);
+    }
+    return render_template(task.definition->arguments, context);
+}
+
 void Engine::start_attempt(ActiveRun& run, ActiveTask& task, bool same_attempt, Actions& actions) {
     const std::string run_id = run.row.id;
     const std::string task_id = task.row.task_id;
@@ -450,17 +455,8 @@ void Engine::start_attempt(ActiveRun& run, ActiveTask& task, bool same_attempt, 
     if (!same_attempt) {
         task.row.state.attempt += 1;
         try {
-            Json context = run.context_for(task.definition->reads);
-            if (task.map != nullptr && task.definition->kind == TaskKind::loop) {
-                context["iteration"] = task.item + 1;
-                context["previous"] = task.item > 0 ? task.map->items->items[task.item - 1]->row.state.output : Json();
-            } else if (task.map != nullptr) {
-                context["item"] = task.map->row.input["items"][task.item];
-                context["index"] = task.item;
-            } else if (task.cleanup_step) {
-                context["error"] = failure_of(run);
-            }
-            task.row.input = render_template(task.definition->arguments, context);
+            task.row.input =
+                task.definition->templated_arguments ? render_arguments(run, task) : task.definition->arguments;
         } catch (const std::exception& e) {
             run.set_status(task, TaskStatus::failed);
             task.row.state.error = std::string("cannot render the arguments: ") + e.what();
@@ -482,21 +478,15 @@ void Engine::start_attempt(ActiveRun& run, ActiveTask& task, bool same_attempt, 
     task.cancel_requested = false;
     task.call_id = 0;
     ++in_flight_;
-    // Objects here are built field by field, not from initializer lists, which build a
-    // two-element array per pair first: this runs for every task (see bench/README.md).
-    Json params = Json::object();
-    params["name"] = task.definition->tool;
-    params["arguments"] = task.row.input;
-    Json& meta = params["_meta"];
-    meta["idempotency_key"] = key;
-    Json& workflow = meta["workflow"];
-    workflow["run_id"] = run_id;
-    workflow["task_id"] = task_id;
-    workflow["attempt"] = attempt;
+    std::string params = tool_call_params(task.definition->tool, task.row.input, key, run_id, task_id, attempt);
+    // The event's data, only for a durable history. Built field by field, not from an initializer
+    // list, which builds a two-element array per pair first: this runs for every task.
     Json started = Json::object();
-    started["attempt"] = attempt;
-    started["idempotency_key"] = key;
-    started["pid"] = process_id();
+    if (checkpointer_.durable()) {
+        started["attempt"] = attempt;
+        started["idempotency_key"] = key;
+        started["pid"] = process_id();
+    }
     const std::optional<int64_t> timeout = task.definition->timeout_ms;
     std::vector<std::string> slots = std::move(task.slots);  // given back when the call ends
     task.slots.clear();
@@ -504,7 +494,7 @@ void Engine::start_attempt(ActiveRun& run, ActiveTask& task, bool same_attempt, 
     // The call goes out only after the checkpoint above commits, and only if the task still
     // wants it (a cancel may have come in between).
     checkpointer_.submit(nullptr, [this, life = lifetime_, run_id, task_id, attempt, params = std::move(params),
-                                   timeout, slots = std::move(slots)] {
+                                   timeout, slots = std::move(slots)]() mutable {  // runs once: moves params
         bool wanted = false;
         locked([&](Actions& later) {
             auto found = runs_.find(run_id);
@@ -519,7 +509,7 @@ void Engine::start_attempt(ActiveRun& run, ActiveTask& task, bool same_attempt, 
         });
         if (!wanted) return;
         const uint64_t call_id =
-            host_.call_tool(params, [this, life, run_id, task_id, attempt, slots](bool ok, Json value) {
+            host_.call_tool(std::move(params), [this, life, run_id, task_id, attempt, slots](bool ok, Json value) {
                 std::shared_lock guard(life->mutex);
                 if (!life->stopped) on_reply(run_id, task_id, attempt, ok, value, slots);
             });
@@ -681,13 +671,14 @@ void Engine::on_reply(const std::string& run_id, const std::string& task_id, int
 
 void Engine::finish_task(ActiveRun& run, ActiveTask& task, Actions& actions, Checkpointer::Write also) {
     task.row.finished_at_ms = now_ms();
-    Json data = Json::object();  // field by field, as in start_attempt
-    data["attempt"] = task.row.state.attempt;
-    if (task.row.state.status == TaskStatus::failed) {
+    Json data = Json::object();  // as in start_attempt
+    if (checkpointer_.durable()) data["attempt"] = task.row.state.attempt;
+    if (checkpointer_.durable() && task.row.state.status == TaskStatus::failed) {
         data["error"] = task.row.state.error;
         data["error_kind"] = task.row.state.error_kind;
     }
-    checkpoint_task(run, task, "task." + std::string(to_string(task.row.state.status)), data, std::move(also));
+    checkpoint_task(run, task, "task." + std::string(to_string(task.row.state.status)), std::move(data),
+                    std::move(also));
     if (task.map != nullptr)
         item_finished(run, task, actions);
     else if (task.cleanup_step)
@@ -784,6 +775,10 @@ void Engine::checkpoint_task(ActiveRun& run, ActiveTask& task, const std::string
                                status = std::string(to_string(task.row.state.status)), attempt = task.row.state.attempt,
                                progress, done,
                                total] { notify_task(run_id, task_id, status, attempt, progress, done, total); };
+    if (!checkpointer_.durable()) {  // the benchmarks' engine-only mode: the write would be dropped
+        checkpointer_.submit(Checkpointer::dropped_write, std::move(then));
+        return;
+    }
     // The row is copied once, into the write (a `const` copy captured by value was copied twice).
     checkpointer_.submit(
         [run_id, row = task.row, seq, at, event, data = std::move(data), also = std::move(also)](Store& store) {
@@ -796,14 +791,7 @@ void Engine::checkpoint_task(ActiveRun& run, ActiveTask& task, const std::string
 
 void Engine::notify_task(const std::string& run_id, const std::string& task_id, const std::string& status, int attempt,
                          double progress, size_t done, size_t total) {
-    // Field by field, as in start_attempt: this runs twice per task.
-    Json payload = Json::object();
-    payload["run_id"] = run_id;
-    payload["task"] = task_id;
-    payload["status"] = status;
-    payload["attempt"] = attempt;
-    payload["progress"] = progress;
-    host_.publish("workflow.task.updated", payload);
+    host_.publish_serialized("workflow.task.updated", task_update_payload(run_id, task_id, status, attempt, progress));
     host_.resource_updated("workflow://runs/" + run_id);
     std::lock_guard lock(mutex_);
     auto found = runs_.find(run_id);

@@ -192,6 +192,9 @@ class Engine {
     // A timer for the next token of a rate-limited pool with tasks waiting, if none is armed.
     void arm_rate_timer(Actions& actions);
     void start_attempt(ActiveRun& run, ActiveTask& task, bool same_attempt, Actions& actions);
+    // The task's arguments rendered against the run (and its item, iteration or failure). Throws
+    // on a template that cannot be rendered.
+    Json render_arguments(const ActiveRun& run, const ActiveTask& task) const;
     void start_wait(ActiveRun& run, ActiveTask& task, Actions& actions);
     // A switch task: picks its branch and succeeds at once.
     void decide_switch(ActiveRun& run, ActiveTask& task);
@@ -228,8 +231,18 @@ class Engine {
     void notify_task(const std::string& run_id, const std::string& task_id, const std::string& status, int attempt,
                      double progress, size_t done, size_t total);
 
-    // Runs `fn(actions)` under mutex_, then the actions. Does nothing after stop.
-    void locked(const std::function<void(Actions&)>& fn);
+    // Runs `fn(actions)` under mutex_, then the actions. Does nothing after stop. A template, not
+    // a std::function: it runs several times per task, and a capturing lambda would be allocated.
+    template <typename Fn>
+    void locked(Fn&& fn) {
+        if (lifetime_->stopped) return;
+        Actions actions;
+        {
+            std::lock_guard lock(mutex_);
+            fn(actions);
+        }
+        for (auto& action : actions) action();
+    }
 
     EngineHost& host_;
     EngineOptions options_;

@@ -20,10 +20,11 @@ class EngineHost {
  public:
     virtual ~EngineHost() = default;
 
-    // Calls a routed tool with tools/call params {name, arguments, _meta}. `done(ok, value)`:
-    // ok with a CallToolResult, or not ok with a JSON-RPC error object. Returns a call id (0 when
-    // the call could not be routed; `done` still runs).
-    virtual uint64_t call_tool(const Json& params, std::function<void(bool ok, Json value)> done) = 0;
+    // Calls a routed tool with tools/call params {name, arguments, _meta}, as JSON text (the
+    // engine writes it directly: see task_messages.hpp). `done(ok, value)`: ok with a
+    // CallToolResult, or not ok with a JSON-RPC error object. Returns a call id (0 when the call
+    // could not be routed; `done` still runs).
+    virtual uint64_t call_tool(std::string params_json, std::function<void(bool ok, Json value)> done) = 0;
     virtual void cancel_call(uint64_t call_id) = 0;
     // Runs `task` on the blocking pool (SQLite work).
     virtual void post_blocking(std::function<void()> task) = 0;
@@ -31,6 +32,10 @@ class EngineHost {
     virtual uint64_t run_after(int64_t delay_ms, std::function<void()> task) = 0;
     virtual void cancel_timer(uint64_t timer_id) = 0;
     virtual void publish(std::string_view topic, const Json& payload) = 0;
+    // The same with the payload already serialized (a JSON object's text).
+    virtual void publish_serialized(std::string_view topic, std::string_view payload_json) {
+        publish(topic, Json::parse(payload_json));
+    }
     virtual void resource_updated(std::string_view uri) = 0;
     virtual void log_error(std::string_view message) = 0;
     // The id of the plugin that serves `tool`, or "" when unknown (for plugin_limits).

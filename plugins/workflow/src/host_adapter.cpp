@@ -37,11 +37,10 @@ HostAdapter::~HostAdapter() {
     idle_.wait(lock, [this] { return firing_ == 0; });
 }
 
-uint64_t HostAdapter::call_tool(const Json& params, std::function<void(bool ok, Json value)> done) {
+uint64_t HostAdapter::call_tool(std::string params_json, std::function<void(bool ok, Json value)> done) {
     const sb_host_api* api = plugin_.api();
     auto* box = new std::function<void(bool, Json)>(std::move(done));
-    const std::string text = params.dump();
-    return api->call_tool(api->host, switchboard::to_sb(text), &deliver_reply, box);
+    return api->call_tool(api->host, switchboard::to_sb(params_json), &deliver_reply, box);
 }
 
 uint64_t HostAdapter::run_after(int64_t delay_ms, std::function<void()> task) {

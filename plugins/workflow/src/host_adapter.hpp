@@ -18,12 +18,15 @@ class HostAdapter : public EngineHost {
     explicit HostAdapter(switchboard::Plugin& plugin) : plugin_(plugin) {}
     ~HostAdapter() override;  // cancels pending timers and waits for running ones
 
-    uint64_t call_tool(const Json& params, std::function<void(bool ok, Json value)> done) override;
+    uint64_t call_tool(std::string params_json, std::function<void(bool ok, Json value)> done) override;
     void cancel_call(uint64_t call_id) override { plugin_.cancel_call(call_id); }
     void post_blocking(std::function<void()> task) override { plugin_.post_blocking(std::move(task)); }
     uint64_t run_after(int64_t delay_ms, std::function<void()> task) override;
     void cancel_timer(uint64_t timer_id) override;
     void publish(std::string_view topic, const Json& payload) override { plugin_.publish(topic, payload); }
+    void publish_serialized(std::string_view topic, std::string_view payload_json) override {
+        plugin_.publish_serialized(topic, payload_json);
+    }
     void resource_updated(std::string_view uri) override { plugin_.resource_updated(uri); }
     void log_error(std::string_view message) override { plugin_.log(switchboard::LogLevel::error, message); }
     std::string tool_owner(std::string_view tool) override { return plugin_.tool_owner(tool); }

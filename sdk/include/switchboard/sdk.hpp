@@ -605,6 +605,10 @@ class Plugin {
     void publish(std::string_view topic, const Json& payload) {
         api_->publish(api_->host, to_sb(topic), to_sb(payload.dump()));
     }
+    // The same with the payload already serialized: `payload_json` must be a JSON object's text.
+    void publish_serialized(std::string_view topic, std::string_view payload_json) {
+        api_->publish(api_->host, to_sb(topic), to_sb(payload_json));
+    }
 
     // ---- calling other plugins' tools ----
     // Calls any routed tool; `done` runs once with its result or error. `meta` travels as the

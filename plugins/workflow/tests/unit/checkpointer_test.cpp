@@ -14,7 +14,7 @@ namespace {
 // Blocking work waits in a queue until the test runs it.
 class QueueHost : public EngineHost {
  public:
-    uint64_t call_tool(const Json&, std::function<void(bool, Json)>) override { return 0; }
+    uint64_t call_tool(std::string, std::function<void(bool, Json)>) override { return 0; }
     void cancel_call(uint64_t) override {}
     void post_blocking(std::function<void()> task) override { tasks.push_back(std::move(task)); }
     uint64_t run_after(int64_t, std::function<void()>) override { return 0; }

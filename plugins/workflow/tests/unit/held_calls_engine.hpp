@@ -22,7 +22,8 @@ class HeldCallsHost : public EngineHost {
         std::string task_id;
         std::function<void(bool, Json)> done;
     };
-    uint64_t call_tool(const Json& params, std::function<void(bool, Json)> done) override {
+    uint64_t call_tool(std::string params_json, std::function<void(bool, Json)> done) override {
+        const Json params = Json::parse(params_json);
         calls.push_back({params["name"].get<std::string>(), params["_meta"]["workflow"]["task_id"], std::move(done)});
         return ++next_call;
     }
