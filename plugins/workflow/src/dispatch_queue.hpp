@@ -40,6 +40,7 @@ class DispatchQueue {
         std::vector<std::string> limits;  // names of the limits it needs a slot in; empty: none
         uint64_t fair_tag = 0;            // set by push: turns between runs within a priority
         uint64_t order = 0;               // set by push: FIFO among equal tags
+        size_t task_index = SIZE_MAX;     // its definition index, a lookup hint (a unit's: its parent's)
     };
 
     // Declares (or changes) a limit. `max_concurrency` 0: no concurrency cap, only the rate.

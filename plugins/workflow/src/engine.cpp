@@ -293,8 +293,8 @@ void Engine::advance(ActiveRun& run, Actions& actions) {
             checkpoint_task(run, task, "task.skipped", {{"reason", skip.reason}});
         }
         const int64_t now = now_ms();
-        for (const std::string& id : plan.ready) {
-            ActiveTask& task = run.tasks.at(id);
+        for (const size_t index : plan.ready) {
+            ActiveTask& task = *run.by_index[index];
             if (task.queued || task.timer_id != 0) continue;
             if (task.row.state.not_before_ms > now) {
                 arm_timer(run, task, task.row.state.not_before_ms - now, actions);
@@ -350,7 +350,7 @@ void Engine::pump(Actions& actions) {
         std::optional<DispatchQueue::Item> next = ready_.pop(now, held);
         if (!next) break;
         auto found = runs_.find(next->run_id);
-        ActiveTask* task = found == runs_.end() ? nullptr : &found->second->tasks.at(next->task_id);
+        ActiveTask* task = found == runs_.end() ? nullptr : &found->second->task_at(next->task_id, next->task_index);
         const bool resuming = task != nullptr && task->resume_same && task->row.state.status == TaskStatus::running;
         if (task == nullptr || found->second->row.status != RunStatus::running ||
             (!resuming && task->row.state.status != TaskStatus::pending)) {
@@ -377,6 +377,7 @@ void Engine::enqueue(ActiveRun& run, ActiveTask& task, bool first) {
     DispatchQueue::Item item;
     item.run_id = run.row.id;
     item.task_id = task.row.task_id;
+    item.task_index = task.index;
     item.priority = run.row.priority + task.definition->priority;
     // Only configured limits are named, so a task with none costs no lookups.
     if (!task.definition->pool.empty() && options_.pools.contains(task.definition->pool))
@@ -409,7 +410,7 @@ const std::string& Engine::tool_owner(const std::string& tool) {
 void Engine::note_waiting(const DispatchQueue::Item& item, const std::string& reason) {
     auto found = runs_.find(item.run_id);
     if (found == runs_.end()) return;
-    ActiveTask& task = found->second->tasks.at(item.task_id);
+    ActiveTask& task = found->second->task_at(item.task_id, item.task_index);
     if (task.waiting_for == reason) return;  // recorded once per reason, not each time it is held again
     task.waiting_for = reason;
     checkpoint_task(*found->second, task, "task.waiting", {{"for", reason}});
@@ -493,42 +494,43 @@ void Engine::start_attempt(ActiveRun& run, ActiveTask& task, bool same_attempt, 
     checkpoint_task(run, task, same_attempt ? "task.resumed" : "task.started", std::move(started));
     // The call goes out only after the checkpoint above commits, and only if the task still
     // wants it (a cancel may have come in between).
-    checkpointer_.submit(nullptr, [this, life = lifetime_, run_id, task_id, attempt, params = std::move(params),
-                                   timeout, slots = std::move(slots)]() mutable {  // runs once: moves params
-        bool wanted = false;
-        locked([&](Actions& later) {
-            auto found = runs_.find(run_id);
-            ActiveTask* current = found == runs_.end() ? nullptr : &found->second->tasks.at(task_id);
-            wanted = current != nullptr && current->in_flight && current->row.state.attempt == attempt &&
-                     current->row.state.status == TaskStatus::running;
-            if (wanted) return;
-            --in_flight_;
-            ready_.release(slots);
-            if (current != nullptr) current->in_flight = false;
-            pump(later);
-        });
-        if (!wanted) return;
-        const uint64_t call_id =
-            host_.call_tool(std::move(params), [this, life, run_id, task_id, attempt, slots](bool ok, Json value) {
-                std::shared_lock guard(life->mutex);
-                if (!life->stopped) on_reply(run_id, task_id, attempt, ok, value, slots);
+    checkpointer_.submit(
+        nullptr, [this, life = lifetime_, run_id, task_id, index = task.index, attempt, params = std::move(params),
+                  timeout, slots = std::move(slots)]() mutable {  // runs once: moves params
+            bool wanted = false;
+            locked([&](Actions& later) {
+                auto found = runs_.find(run_id);
+                ActiveTask* current = found == runs_.end() ? nullptr : &found->second->task_at(task_id, index);
+                wanted = current != nullptr && current->in_flight && current->row.state.attempt == attempt &&
+                         current->row.state.status == TaskStatus::running;
+                if (wanted) return;
+                --in_flight_;
+                ready_.release(slots);
+                if (current != nullptr) current->in_flight = false;
+                pump(later);
             });
-        locked([&](Actions& later) {
-            auto found = runs_.find(run_id);
-            if (found == runs_.end()) return;
-            ActiveTask& current = found->second->tasks.at(task_id);
-            if (!current.in_flight || current.row.state.attempt != attempt) return;  // already answered
-            current.call_id = call_id;
-            if (current.cancel_requested && call_id != 0)
-                later.push_back([this, call_id] { host_.cancel_call(call_id); });
-            if (timeout && call_id != 0) {
-                current.timer_id = host_.run_after(*timeout, [this, life, run_id, task_id, attempt] {
+            if (!wanted) return;
+            const uint64_t call_id = host_.call_tool(
+                std::move(params), [this, life, run_id, task_id, index, attempt, slots](bool ok, Json value) {
                     std::shared_lock guard(life->mutex);
-                    if (!life->stopped) on_timeout(run_id, task_id, attempt);
+                    if (!life->stopped) on_reply(run_id, task_id, index, attempt, ok, value, slots);
                 });
-            }
+            locked([&](Actions& later) {
+                auto found = runs_.find(run_id);
+                if (found == runs_.end()) return;
+                ActiveTask& current = found->second->task_at(task_id, index);
+                if (!current.in_flight || current.row.state.attempt != attempt) return;  // already answered
+                current.call_id = call_id;
+                if (current.cancel_requested && call_id != 0)
+                    later.push_back([this, call_id] { host_.cancel_call(call_id); });
+                if (timeout && call_id != 0) {
+                    current.timer_id = host_.run_after(*timeout, [this, life, run_id, task_id, attempt] {
+                        std::shared_lock guard(life->mutex);
+                        if (!life->stopped) on_timeout(run_id, task_id, attempt);
+                    });
+                }
+            });
         });
-    });
 }
 
 void Engine::start_wait(ActiveRun& run, ActiveTask& task, Actions& actions) {
@@ -610,15 +612,15 @@ void Engine::on_timeout(const std::string& run_id, const std::string& task_id, i
     });
 }
 
-void Engine::on_reply(const std::string& run_id, const std::string& task_id, int attempt, bool ok, const Json& value,
-                      const std::vector<std::string>& slots) {
+void Engine::on_reply(const std::string& run_id, const std::string& task_id, size_t index, int attempt, bool ok,
+                      const Json& value, const std::vector<std::string>& slots) {
     locked([&](Actions& actions) {
         --in_flight_;
         ready_.release(slots);
         auto found = runs_.find(run_id);
         if (found != runs_.end()) {
             ActiveRun& run = *found->second;
-            ActiveTask& task = run.tasks.at(task_id);
+            ActiveTask& task = run.task_at(task_id, index);
             if (task.in_flight && task.row.state.attempt == attempt && task.row.state.status == TaskStatus::running) {
                 task.in_flight = false;
                 task.call_id = 0;

@@ -224,8 +224,8 @@ class Engine {
     void checkpoint_task(ActiveRun& run, ActiveTask& task, const std::string& event, Json data,
                          Checkpointer::Write also = nullptr);
     // `slots`: the limits the call held a slot in, given back.
-    void on_reply(const std::string& run_id, const std::string& task_id, int attempt, bool ok, const Json& value,
-                  const std::vector<std::string>& slots);
+    void on_reply(const std::string& run_id, const std::string& task_id, size_t index, int attempt, bool ok,
+                  const Json& value, const std::vector<std::string>& slots);
     void on_timer(const std::string& run_id, const std::string& task_id);
     void on_timeout(const std::string& run_id, const std::string& task_id, int attempt);
     void notify_task(const std::string& run_id, const std::string& task_id, const std::string& status, int attempt,

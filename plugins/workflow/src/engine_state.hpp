@@ -120,6 +120,13 @@ struct Engine::ActiveRun {
             }
         }
     }
+    // The task or unit `id`. `index`, its definition index when the caller knows it, finds a task
+    // of the definition without a search of `tasks` (a unit's index is its parent's: searched).
+    ActiveTask& task_at(const std::string& id, size_t index) {
+        if (index < by_index.size() && by_index[index] != nullptr && by_index[index]->row.task_id == id)
+            return *by_index[index];
+        return tasks.at(id);
+    }
     StateLookup lookup() const {
         return [this](size_t index) -> const TaskState& { return by_index[index]->row.state; };
     }

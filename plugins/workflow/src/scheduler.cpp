@@ -78,7 +78,7 @@ Plan plan_tasks(const Definition& definition, const Json& input, const StateLook
             }
         }
         ready.insert(index);
-        plan.ready.push_back(task.id);
+        plan.ready.push_back(index);
     }
     return plan;
 }

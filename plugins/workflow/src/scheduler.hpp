@@ -34,8 +34,8 @@ struct Skip {
 };
 
 struct Plan {
-    std::vector<std::string> ready;  // pending, dependencies met, `when` true: start them (in order)
-    std::vector<Skip> skipped;       // became skipped, in an order where causes come first
+    std::vector<size_t> ready;  // pending, dependencies met, `when` true: start them (in order); indices
+    std::vector<Skip> skipped;  // became skipped, in an order where causes come first
 };
 
 // A task's current state by its index in the definition.
