@@ -12,7 +12,8 @@ if(EXISTS ${workflow_dir}/tests/package.json)
     "SWITCHBOARD_BINARY=$<TARGET_FILE:switchboard>"
     "WORKFLOW_PLUGIN_DIR=$<TARGET_FILE_DIR:workflow>"
     "WFTEST_PLUGIN_DIR=$<TARGET_FILE_DIR:wftest>"
-    "METRICS_PLUGIN_DIR=$<TARGET_FILE_DIR:metrics>")
+    "METRICS_PLUGIN_DIR=$<TARGET_FILE_DIR:metrics>"
+    "KNOWLEDGE_PLUGIN_DIR=$<TARGET_FILE_DIR:knowledge>")
   add_test(NAME workflow_integration
            COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/integration.test.mjs)
   # Alone: its retry and pause timings are tens of milliseconds, which a parallel test can stretch.
@@ -37,6 +38,10 @@ if(EXISTS ${workflow_dir}/tests/package.json)
   add_test(NAME workflow_agents_budgets
            COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/agents_budgets.test.mjs)
   set_tests_properties(workflow_agents_budgets PROPERTIES TIMEOUT 120 ENVIRONMENT "${workflow_test_env}")
+  # Workflows over the knowledge plugin's tools: data flow, a map, a tool error and compensation.
+  add_test(NAME workflow_knowledge
+           COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/knowledge.test.mjs)
+  set_tests_properties(workflow_knowledge PROPERTIES TIMEOUT 120 ENVIRONMENT "${workflow_test_env}")
   # The crash test: WORKFLOW_CRASH_KILLS sets how many times the host is killed (the issue asks 20).
   add_test(NAME workflow_crash
            COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/crash.test.mjs)

@@ -2,7 +2,8 @@
 // and connects the official TypeScript SDK client over stdio.
 //
 // ctest sets SWITCHBOARD_BINARY, WORKFLOW_PLUGIN_DIR (where workflow.so is), WFTEST_PLUGIN_DIR
-// (where wftest.so and the test spawner wfspawner.so are) and METRICS_PLUGIN_DIR (metrics.so).
+// (where wftest.so and the test spawner wfspawner.so are), METRICS_PLUGIN_DIR (metrics.so) and
+// KNOWLEDGE_PLUGIN_DIR (knowledge.so).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,12 +18,13 @@ function requiredEnv(name) {
 }
 
 // A fresh directory with a config; reuse `dir` across host restarts to keep the data.
-// `spawner`: also load the test spawner (spawner_run); `metrics`: also load the metrics plugin.
-export function makeWorkspace({ workflowConfig = {}, spawner = false, metrics = false } = {}) {
+// `spawner`: also load the test spawner (spawner_run); `metrics`, `knowledge`: also load that plugin.
+export function makeWorkspace({ workflowConfig = {}, spawner = false, metrics = false, knowledge = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-workflow-'));
   const logFile = join(dir, 'wftest.log');
   const pluginPaths = [requiredEnv('WORKFLOW_PLUGIN_DIR'), requiredEnv('WFTEST_PLUGIN_DIR')];
   if (metrics) pluginPaths.push(requiredEnv('METRICS_PLUGIN_DIR'));
+  if (knowledge) pluginPaths.push(requiredEnv('KNOWLEDGE_PLUGIN_DIR'));
   const config = {
     data_dir: join(dir, 'data'),
     plugin_paths: pluginPaths,
@@ -32,6 +34,7 @@ export function makeWorkspace({ workflowConfig = {}, spawner = false, metrics = 
       wftest: { config: { log_file: logFile } },
       ...(spawner ? { wfspawner: {} } : {}),
       ...(metrics ? { metrics: { config: { flush_interval_ms: 50 } } } : {}),
+      ...(knowledge ? { knowledge: {} } : {}),
     },
     log: { level: 'info' },
   };
