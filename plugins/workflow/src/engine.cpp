@@ -85,6 +85,7 @@ Engine::Engine(EngineHost& host, std::unique_ptr<Store> store, EngineOptions opt
     }
     for (const auto& [tool, cap] : options_.tool_limits) ready_.set_limit("tool " + tool, cap);
     for (const auto& [plugin, cap] : options_.plugin_limits) ready_.set_limit("plugin " + plugin, cap);
+    for (const auto& [workflow, cap] : options_.workflow_limits) ready_.set_limit("workflow " + workflow, cap);
     for (const Json& status : store_->budget_holds()) {
         try {
             budgets_.add(budget_hold_from_event(status));
@@ -388,6 +389,8 @@ void Engine::enqueue(ActiveRun& run, ActiveTask& task, bool first) {
         const std::string& owner = tool_owner(task.definition->tool);
         if (options_.plugin_limits.contains(owner)) item.limits.push_back("plugin " + owner);
     }
+    if (!options_.workflow_limits.empty() && options_.workflow_limits.contains(run.row.name))
+        item.limits.push_back("workflow " + run.row.name);
     if (run.definition.max_concurrency > 0) {
         item.limits.push_back("run " + run.row.id);
         // Declared at its first call, however the run came into memory; dropped when it ends.

@@ -38,8 +38,9 @@ struct PoolLimit {
 struct EngineOptions {
     int max_concurrency = 8;  // tool calls in flight across all runs
     std::map<std::string, PoolLimit> pools;
-    std::map<std::string, int> tool_limits;    // calls of one tool in flight across all runs
-    std::map<std::string, int> plugin_limits;  // calls of one plugin's tools in flight, by plugin id
+    std::map<std::string, int> tool_limits;      // calls of one tool in flight across all runs
+    std::map<std::string, int> plugin_limits;    // calls of one plugin's tools in flight, by plugin id
+    std::map<std::string, int> workflow_limits;  // calls of all runs of one workflow in flight, by name
     // How checkpoints are written; bench/ turns durability off or batching down to compare.
     CheckpointerOptions checkpoints;
 };
@@ -118,8 +119,9 @@ class Engine {
     // Whether the config declares pool `name` (a definition's `pool` must name one).
     bool knows_pool(const std::string& name) const { return options_.pools.contains(name); }
     // Marks the tasks of `run` (run_to_json's shape) that a limit holds back now with
-    // "waiting_for": "pool openai" (or "rate openai", "tool <name>", "run <id>"); map items with
-    // "waiting_for" on their map. In memory only: the history keeps a "task.waiting" event.
+    // "waiting_for": "pool openai" (or "rate openai", "tool <name>", "plugin <id>", "workflow
+    // <name>", "run <id>"); map items with "waiting_for" on their map. In memory only: the history keeps a
+    // "task.waiting" event.
     void add_waiting_for(Json& run);
     // parse_definition, plus what only the config knows: every `pool` is a declared one. For
     // validate and define; a stored run whose pool left the config runs without that pool.

@@ -96,12 +96,14 @@ PluginConfig parse_plugin_config(const nlohmann::json& config) {
             parsed.tool_limits = parse_caps(value, path, "{\"tool_name\": n}");
         } else if (key == "plugin_limits") {
             parsed.plugin_limits = parse_caps(value, path, "{\"plugin_id\": n}");
+        } else if (key == "workflow_limits") {
+            parsed.workflow_limits = parse_caps(value, path, "{\"workflow_name\": n}");
         } else if (key == "budget_recheck_ms") {
             parsed.budget_recheck_ms = integer_in(value, 100, 86400000, path, "milliseconds");
         } else {
             throw std::invalid_argument(path +
                                         ": unknown key; accepted: max_concurrency, resume_delay_ms, synchronous, "
-                                        "pools, tool_limits, plugin_limits, budget_recheck_ms");
+                                        "pools, tool_limits, plugin_limits, workflow_limits, budget_recheck_ms");
         }
     }
     return parsed;

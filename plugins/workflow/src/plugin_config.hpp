@@ -23,6 +23,9 @@ struct PluginConfig {
     // "plugin_limits": {"knowledge": 2}: calls of that plugin's tools in flight across all runs,
     // by the plugin's id (its key under "plugins").
     std::map<std::string, int> plugin_limits;
+    // "workflow_limits": {"nightly_report": 3}: calls of every run of that workflow (any version)
+    // in flight at once, by the workflow's name.
+    std::map<std::string, int> workflow_limits;
     // While a budget holds LLM-bound work: how often metrics_budget_list is asked whether it still
     // applies (it is also asked after each metrics_budget_set, and at the end of its period).
     int64_t budget_recheck_ms = 60000;

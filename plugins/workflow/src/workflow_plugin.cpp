@@ -41,6 +41,7 @@ class WorkflowPlugin : public switchboard::Plugin {
         options.pools = config_.pools;
         options.tool_limits = config_.tool_limits;
         options.plugin_limits = config_.plugin_limits;
+        options.workflow_limits = config_.workflow_limits;
         return options;
     }
 

@@ -58,6 +58,24 @@ TEST_F(EngineLimitsTest, PluginLimitCapsAllOfThePluginsToolsTogether) {
     EXPECT_EQ(knowledge_answered, 6u);
 }
 
+TEST_F(EngineLimitsTest, WorkflowLimitCapsAllRunsOfTheWorkflowTogether) {
+    make_engine({{"max_concurrency", 100}, {"workflow_limits", {{"report", 3}}}});
+    const std::string first = start({{"name", "report"}, {"tasks", tasks_of("write", 4)}});
+    start({{"name", "report"}, {"tasks", tasks_of("write", 4)}});  // a second run, and a second version
+    start({{"name", "other"}, {"tasks", tasks_of("other_tool", 4)}});
+    EXPECT_EQ(host_.in_flight("write"), 3u);
+    EXPECT_EQ(host_.in_flight("other_tool"), 4u);  // another workflow's runs are not held
+    Json status = {{"run_id", first}, {"tasks", {{{"id", "t3"}}}}};
+    engine_->add_waiting_for(status);
+    EXPECT_EQ(status["tasks"][0].value("waiting_for", ""), "workflow report");
+    size_t written = 0;
+    while (!host_.calls.empty()) {
+        EXPECT_LE(host_.in_flight("write"), 3u);
+        if (host_.answer_first().tool == "write") ++written;
+    }
+    EXPECT_EQ(written, 8u);
+}
+
 TEST_F(EngineLimitsTest, MapItemsCountTowardTheirMapsPool) {
     make_engine({{"pools", {{"one", {{"max_concurrency", 1}}}}}});
     start({{"name", "m"},
@@ -107,12 +125,14 @@ TEST(PluginConfigLimits, PoolsAndToolLimitsParseAndBadValuesNameTheirPath) {
     const PluginConfig config = parse_plugin_config(
         {{"pools", {{"openai", {{"max_concurrency", 2}, {"rate", {{"calls", 60}, {"per_seconds", 30}}}}}}},
          {"tool_limits", {{"knowledge_search", 4}}},
-         {"plugin_limits", {{"knowledge", 3}}}});
+         {"plugin_limits", {{"knowledge", 3}}},
+         {"workflow_limits", {{"nightly", 1}}}});
     EXPECT_EQ(config.pools.at("openai").max_concurrency, 2);
     EXPECT_EQ(config.pools.at("openai").rate.calls, 60);
     EXPECT_EQ(config.pools.at("openai").rate.per_ms, 30000);
     EXPECT_EQ(config.tool_limits.at("knowledge_search"), 4);
     EXPECT_EQ(config.plugin_limits.at("knowledge"), 3);
+    EXPECT_EQ(config.workflow_limits.at("nightly"), 1);
     try {
         parse_plugin_config({{"pools", {{"openai", {{"rate", {{"calls", 0}, {"per_seconds", 1}}}}}}}});
         FAIL() << "a rate of 0 calls was accepted";
@@ -121,6 +141,7 @@ TEST(PluginConfigLimits, PoolsAndToolLimitsParseAndBadValuesNameTheirPath) {
     }
     EXPECT_THROW(parse_plugin_config({{"tool_limits", {{"x", 0}}}}), std::invalid_argument);
     EXPECT_THROW(parse_plugin_config({{"plugin_limits", {"knowledge"}}}), std::invalid_argument);
+    EXPECT_THROW(parse_plugin_config({{"workflow_limits", {{"nightly", -1}}}}), std::invalid_argument);
     EXPECT_THROW(parse_plugin_config({{"pools", {{"p", {{"size", 1}}}}}}), std::invalid_argument);
 }
 

@@ -103,6 +103,7 @@ class HeldCallsEngineTest : public ::testing::Test {
         options.pools = parsed.pools;
         options.tool_limits = parsed.tool_limits;
         options.plugin_limits = parsed.plugin_limits;
+        options.workflow_limits = parsed.workflow_limits;
         engine_ = std::make_unique<Engine>(host_, std::make_unique<Store>((dir_ / "workflow.db").string()), options);
     }
     // Returns the run id once the run is durable.
