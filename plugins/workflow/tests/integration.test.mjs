@@ -216,7 +216,7 @@ test('pause holds new tasks back, resume carries on; runs are subscribable resou
     definition: {
       name: 'pausable',
       tasks: [
-        { id: 'one', tool: 'wftest_count', arguments: { ms: 200, value: 1 } },
+        { id: 'one', tool: 'wftest_count', arguments: { ms: 400, value: 1 } },
         { id: 'two', tool: 'wftest_count', after: ['one'], arguments: { ms: 10, value: 2 } },
       ],
     },
@@ -226,9 +226,16 @@ test('pause holds new tasks back, resume carries on; runs are subscribable resou
   host.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => updates.push(n.params.uri));
   await host.client.subscribeResource({ uri: `workflow://runs/${run_id}` });
 
+  // Pause while `one` runs: a pause that came before its start would hold it back too (seen
+  // under ASan on a loaded machine), and this test is about the task after it.
+  const deadline = Date.now() + 10000;
+  while ((await call(host.client, 'workflow_status', { run_id })).tasks[0].status !== 'running') {
+    assert.ok(Date.now() < deadline, 'task one never started');
+    await sleep(5);
+  }
   const paused = await call(host.client, 'workflow_pause', { run_id });
   assert.equal(paused.status, 'paused');
-  await sleep(400);  // `one` finishes meanwhile; `two` must not start
+  await sleep(800);  // `one` finishes meanwhile; `two` must not start
   const held = await call(host.client, 'workflow_status', { run_id });
   assert.equal(held.status, 'paused');
   assert.deepEqual(held.tasks.map((t) => t.status), ['succeeded', 'pending']);
