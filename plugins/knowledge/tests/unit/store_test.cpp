@@ -1,8 +1,10 @@
 // store_test.cpp: the reference server's write and read semantics on the SQLite store.
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 
 #include "test_store.hpp"
 
@@ -197,6 +199,22 @@ TEST_F(StoreTest, HoldsNoReadTransactionBetweenCalls) {
         << sqlite3_errmsg(db);
     sqlite3_close(db);
     EXPECT_EQ(std::filesystem::file_size(path() + "-wal"), 0u);  // truncated: nobody was reading
+}
+
+// Checkpoints run on the store's own thread, not in the writes' commits; they must still run,
+// or the WAL would grow with every write.
+TEST_F(StoreTest, CheckpointsKeepTheWalBounded) {
+    const auto numbered = [](std::string text, int number) { return text.append(std::to_string(number)); };
+    std::vector<NewEntity> entities;
+    for (int i = 0; i < 100; ++i) entities.push_back(entity(numbered("E", i), "task", {"first note"}));
+    store_->create_entities(kProject, entities, "t");
+    for (int call = 0; call < 600; ++call) {  // ~10 WAL pages each: several times the 1000-page threshold
+        store_->add_observations(kProject, {{numbered("E", call % 100), {numbered("note ", call)}}}, "t");
+        if (call % 20 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the thread's turn
+    }
+    const auto wal_pages = std::filesystem::file_size(path() + "-wal") / 4096;
+    EXPECT_LT(wal_pages, 2 * static_cast<uintmax_t>(Checkpointer::kThresholdPages));
+    EXPECT_EQ(store_->read_graph(kProject).entities.size(), 100u);
 }
 
 // The store indexes what it writes (no insert triggers): retyping, superseding and reopening
