@@ -261,9 +261,9 @@ TEST_F(StoreTest, CheckpointsKeepTheWalBounded) {
     std::vector<NewEntity> entities;
     for (int i = 0; i < 100; ++i) entities.push_back(entity(numbered("E", i), "task", {"first note"}));
     store_->create_entities(kProject, entities, "t");
-    for (int call = 0; call < 600; ++call) {  // ~10 WAL pages each: several times the 1000-page threshold
+    for (int call = 0; call < 2000; ++call) {  // ~10 WAL pages each: several times the threshold
         store_->add_observations(kProject, {{numbered("E", call % 100), {numbered("note ", call)}}}, "t");
-        if (call % 20 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the thread's turn
+        if (call % 50 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the thread's turn
     }
     const auto wal_pages = std::filesystem::file_size(path() + "-wal") / 4096;
     EXPECT_LT(wal_pages, 2 * static_cast<uintmax_t>(Checkpointer::kThresholdPages));
