@@ -1,6 +1,9 @@
 // checkpointer.cpp: see checkpointer.hpp.
 #include "checkpointer.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <utility>
 
 namespace knowledge {
@@ -44,6 +47,9 @@ void Checkpointer::request() {
 }
 
 void Checkpointer::run() {
+    // Background work: below the threads that answer calls when they compete for a CPU. (Linux
+    // nice is per thread; if refused, the checkpoints run at normal priority.)
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kNice);
     sqlite3* db = nullptr;
     // A failed open leaves checkpoints to the hard limit and to the last connection's close.
     // (Reading the journal mode makes the new connection open the WAL; until then it checkpoints nothing.)

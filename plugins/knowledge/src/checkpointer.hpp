@@ -8,8 +8,9 @@
 // connection of its own. Durability is unchanged: a commit is in the WAL when it is answered,
 // as before; the checkpoint only moves it into the database file.
 //
-// If the thread falls far behind (kHardLimitPages), the writer checkpoints itself, as SQLite
-// would, so the WAL stays bounded.
+// The thread runs at a lower CPU priority (kNice): a checkpoint is tens of milliseconds of
+// copying and writeback that can wait while calls are answered. If the thread falls far behind
+// (kHardLimitPages), the writer checkpoints itself, as SQLite would, so the WAL stays bounded.
 #pragma once
 
 #include <sqlite3.h>
@@ -28,6 +29,7 @@ class Checkpointer {
     // the same few pages (the FTS5 structure, the tables' last leaves), so fewer, larger
     // checkpoints copy and fsync less per write than SQLite's default of 1000.
     static constexpr int kThresholdPages = 4096;
+    static constexpr int kNice = 10;                              // the thread's niceness
     static constexpr int kHardLimitPages = 10 * kThresholdPages;  // far behind: the writer checkpoints itself
 
     // Installs the WAL hook on `writer` (a connection to the database at `path`) and starts the
