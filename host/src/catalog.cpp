@@ -202,6 +202,14 @@ std::optional<CatalogEntry> Catalog::find(CatalogKind kind, const std::string& k
     return found->second;
 }
 
+std::optional<CatalogOwner> Catalog::owner(CatalogKind kind, const std::string& key) const {
+    std::shared_lock lock(mutex_);
+    const Table& entries = table(kind);
+    auto found = entries.find(key);
+    if (found == entries.end()) return std::nullopt;
+    return CatalogOwner{found->second.plugin, found->second.item.contains("outputSchema")};
+}
+
 std::optional<CatalogEntry> Catalog::match_template(const std::string& uri) const {
     std::shared_lock lock(mutex_);
     for (const auto& [uri_template, entry] : templates_)

@@ -32,6 +32,13 @@ struct CatalogEntry {
     nlohmann::json item;
 };
 
+// Who owns an entry, and whether its item declares an outputSchema: what routing asks on every
+// call, without copying the item (a tool's schemas) as find does.
+struct CatalogOwner {
+    std::string plugin;
+    bool output_schema = false;
+};
+
 struct CatalogPage {
     nlohmann::json items = nlohmann::json::array();
     std::optional<std::string> next_cursor;
@@ -54,6 +61,7 @@ class Catalog {
     void remove_plugin(const std::string& plugin);
 
     std::optional<CatalogEntry> find(CatalogKind kind, const std::string& key) const;
+    std::optional<CatalogOwner> owner(CatalogKind kind, const std::string& key) const;
     // The plugin whose template matches `uri` (exact resources are looked up with find).
     std::optional<CatalogEntry> match_template(const std::string& uri) const;
     bool empty(CatalogKind kind) const;

@@ -209,7 +209,7 @@ void client_request(sb_request* request, sb_str method, sb_str params_json, sb_r
 thread_local std::string tool_owner_text;
 
 sb_str tool_owner(sb_host* host, sb_str name) {
-    const auto entry = host->server->catalog().find(CatalogKind::tool, text(name));
+    const auto entry = host->server->catalog().owner(CatalogKind::tool, text(name));
     tool_owner_text = entry ? entry->plugin : std::string();
     return view(tool_owner_text);
 }

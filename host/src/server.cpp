@@ -119,7 +119,7 @@ Server::Routed Server::route(const std::string& method, const json& params) {
     Routed routed;
     auto request = std::make_shared<sb_request>();
     request->method = method;
-    std::optional<CatalogEntry> owner;
+    std::optional<CatalogOwner> owner;  // not find: that copies the whole item per call
     if (method == "tools/call") {
         if (!params.contains("name") || !params["name"].is_string())
             return {nullptr,
@@ -127,22 +127,24 @@ Server::Routed Server::route(const std::string& method, const json& params) {
         if (params.contains("arguments") && !params["arguments"].is_object())
             return {nullptr, rpc_error(jsonrpc::invalid_params, "Invalid params: \"arguments\" must be an object")};
         request->target = params["name"].get<std::string>();
-        owner = catalog_.find(CatalogKind::tool, request->target);
+        owner = catalog_.owner(CatalogKind::tool, request->target);
         if (!owner) return {nullptr, rpc_error(jsonrpc::invalid_params, "Unknown tool: " + request->target)};
-        request->output_schema = owner->item.contains("outputSchema");
+        request->output_schema = owner->output_schema;
     } else if (method == "resources/read") {
         if (!params.contains("uri") || !params["uri"].is_string())
             return {nullptr, rpc_error(jsonrpc::invalid_params, "Invalid params: \"uri\" (a string) is required")};
         request->target = params["uri"].get<std::string>();
-        owner = catalog_.find(CatalogKind::resource, request->target);
-        if (!owner) owner = catalog_.match_template(request->target);
+        owner = catalog_.owner(CatalogKind::resource, request->target);
+        if (!owner) {
+            if (auto entry = catalog_.match_template(request->target)) owner = CatalogOwner{entry->plugin, false};
+        }
         if (!owner) return {nullptr, rpc_error(jsonrpc::resource_not_found, "Resource not found: " + request->target)};
     } else if (method == "prompts/get") {
         if (!params.contains("name") || !params["name"].is_string())
             return {nullptr,
                     rpc_error(jsonrpc::invalid_params, "Invalid params: \"name\" (the prompt's name) is required")};
         request->target = params["name"].get<std::string>();
-        owner = catalog_.find(CatalogKind::prompt, request->target);
+        owner = catalog_.owner(CatalogKind::prompt, request->target);
         if (!owner) return {nullptr, rpc_error(jsonrpc::invalid_params, "Unknown prompt: " + request->target)};
     } else if (method == "completion/complete") {
         const json ref = params.value("ref", json());
@@ -154,10 +156,10 @@ Server::Routed Server::route(const std::string& method, const json& params) {
         const std::string type = ref.value("type", "");
         if (type == "ref/prompt" && ref.value("name", json()).is_string()) {
             request->target = ref["name"].get<std::string>();
-            owner = catalog_.find(CatalogKind::prompt, request->target);
+            owner = catalog_.owner(CatalogKind::prompt, request->target);
         } else if (type == "ref/resource" && ref.value("uri", json()).is_string()) {
             request->target = ref["uri"].get<std::string>();
-            owner = catalog_.find(CatalogKind::resource_template, request->target);
+            owner = catalog_.owner(CatalogKind::resource_template, request->target);
         } else {
             return {
                 nullptr,

@@ -106,18 +106,20 @@ Statement& Database::prepare(const std::string& sql) {
     return found->second->reset();
 }
 
-Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+// Cached statements rather than exec: exec parses and compiles its SQL on every call, and a
+// transaction is begun and ended once per write.
+Transaction::Transaction(Database& db) : db_(db) { db_.prepare("BEGIN IMMEDIATE").run(); }
 
 Transaction::~Transaction() {
     if (done_) return;
     try {
-        db_.exec("ROLLBACK");
+        db_.prepare("ROLLBACK").run();
     } catch (...) {  // the transaction is gone either way
     }
 }
 
 void Transaction::commit() {
-    db_.exec("COMMIT");
+    db_.prepare("COMMIT").run();
     done_ = true;
 }
 

@@ -150,6 +150,25 @@ TEST(Catalog, CollisionNamesBothPlugins) {
     EXPECT_EQ(catalog.size(CatalogKind::tool), 1u);
 }
 
+// What routing looks up on every call: the owner and whether the tool declares an outputSchema.
+TEST(Catalog, OwnerNamesThePluginAndTheOutputSchema) {
+    Catalog catalog;
+    json with_output = tool("structured");
+    with_output["outputSchema"] = {{"type", "object"}};
+    ASSERT_FALSE(catalog.add(CatalogKind::tool, "p", with_output));
+    ASSERT_FALSE(catalog.add(CatalogKind::tool, "q", tool("plain")));
+    const auto structured = catalog.owner(CatalogKind::tool, "structured");
+    ASSERT_TRUE(structured);
+    EXPECT_EQ(structured->plugin, "p");
+    EXPECT_TRUE(structured->output_schema);
+    const auto plain = catalog.owner(CatalogKind::tool, "plain");
+    ASSERT_TRUE(plain);
+    EXPECT_EQ(plain->plugin, "q");
+    EXPECT_FALSE(plain->output_schema);
+    EXPECT_FALSE(catalog.owner(CatalogKind::tool, "missing"));
+    EXPECT_FALSE(catalog.owner(CatalogKind::prompt, "plain"));  // per kind
+}
+
 TEST(Catalog, CollisionsAreKeptPerKind) {
     Catalog catalog;
     ASSERT_FALSE(catalog.add(CatalogKind::tool, "a", tool("same")));

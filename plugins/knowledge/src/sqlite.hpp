@@ -9,16 +9,17 @@ using switchboard::sqlite::SqliteError;
 using switchboard::sqlite::Statement;
 using switchboard::sqlite::Transaction;
 
-// BEGIN (deferred) on construction, COMMIT on destruction: a read-only snapshot.
+// BEGIN (deferred) on construction, COMMIT on destruction: a read-only snapshot. Cached
+// statements, as in Transaction: every read begins and ends one.
 class ReadTransaction {
  public:
-    explicit ReadTransaction(Database& db) : db_(db) { db_.exec("BEGIN"); }
+    explicit ReadTransaction(Database& db) : db_(db) { db_.prepare("BEGIN").run(); }
     ~ReadTransaction() {
         try {
-            db_.exec("COMMIT");
+            db_.prepare("COMMIT").run();
         } catch (...) {  // nothing was written: ending the snapshot is all that matters
             try {
-                db_.exec("ROLLBACK");
+                db_.prepare("ROLLBACK").run();
             } catch (...) {
             }
         }

@@ -88,6 +88,7 @@ KnowledgeStore::KnowledgeStore(const std::string& path) : db_(path) {
                                              &folded_contains_sql, nullptr, nullptr);
     if (code != SQLITE_OK) throw SqliteError(code, "cannot register folded_contains");
     migrate(db_);
+    checkpointer_ = std::make_unique<Checkpointer>(db_.handle(), path);
 }
 
 // ---- writes -------------------------------------------------------------------------------

@@ -13,12 +13,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <type_traits>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "checkpointer.hpp"
 #include "model.hpp"
 #include "sqlite.hpp"
 
@@ -192,8 +194,9 @@ class KnowledgeStore {
     std::vector<int64_t> matching_entity_ids(const std::string& project, const std::string& query, const AsOf& as_of);
 
     std::recursive_mutex mutex_;
-    Database db_;             // guarded by mutex_
-    Open open_ = Open::none;  // guarded by mutex_
+    Database db_;                                 // guarded by mutex_
+    Open open_ = Open::none;                      // guarded by mutex_
+    std::unique_ptr<Checkpointer> checkpointer_;  // declared after db_: stops before the connection closes
 };
 
 }  // namespace knowledge

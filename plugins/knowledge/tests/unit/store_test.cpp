@@ -1,8 +1,10 @@
 // store_test.cpp: the reference server's write and read semantics on the SQLite store.
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 
 #include "test_store.hpp"
 
@@ -159,6 +161,59 @@ TEST_F(StoreTest, ReopensWithSchemaVersionAndKeepsData) {
     EXPECT_EQ(store_->read_graph(kProject).entities.size(), 1u);
 }
 
+// Runs `sql` on the store's file with the store closed, then opens the store again.
+void rewrite_closed(std::unique_ptr<KnowledgeStore>& store, const std::string& path, const char* sql) {
+    store.reset();
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    sqlite3_close(db);
+    store = std::make_unique<KnowledgeStore>(path);
+}
+
+std::string user_version_and_indexes(const std::string& path) {
+    sqlite3* db = nullptr;
+    sqlite3_open(path.c_str(), &db);
+    sqlite3_stmt* statement = nullptr;
+    sqlite3_prepare_v2(db,
+                       "SELECT (SELECT user_version FROM pragma_user_version) || ':' || group_concat(name) FROM "
+                       "(SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'relations' AND sql "
+                       "IS NOT NULL ORDER BY name)",
+                       -1, &statement, nullptr);
+    std::string found =
+        sqlite3_step(statement) == SQLITE_ROW ? reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)) : "";
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return found;
+}
+
+// A schema-2 database (relations_by_target) gets the covering relation indexes.
+TEST_F(StoreTest, MigratesSchema2ToCoveringRelationIndexes) {
+    store_->create_entities(kProject, {entity("A", "person", {"likes tea"}), entity("B", "team")}, "t");
+    store_->create_relations(kProject, {relation("A", "B", "member_of")}, "t");
+    rewrite_closed(store_, path(),
+                   "DROP INDEX relations_leaving; DROP INDEX relations_arriving; "
+                   "CREATE INDEX relations_by_target ON relations (project, to_name); PRAGMA user_version = 2");
+    EXPECT_EQ(user_version_and_indexes(path()), "4:relations_arriving,relations_leaving");
+    const Graph graph = store_->open_nodes(kProject, {"B"});
+    ASSERT_EQ(graph.relations.size(), 1u);
+    EXPECT_EQ(graph.relations[0].from, "A");
+}
+
+// Schema 3 (backed out, never released) queued observations for the trigram index; its
+// queue is indexed and dropped.
+TEST_F(StoreTest, MigratesSchema3IndexingQueuedObservations) {
+    store_->create_entities(kProject, {entity("A", "person", {"likes tea"})}, "t");
+    rewrite_closed(store_, path(),
+                   "DROP INDEX relations_leaving; DROP INDEX relations_arriving; "
+                   "CREATE INDEX relations_by_target ON relations (project, to_name); "
+                   "CREATE TABLE unindexed_observations (id INTEGER PRIMARY KEY REFERENCES observations (id) ON "
+                   "DELETE CASCADE); INSERT INTO unindexed_observations SELECT id FROM observations; "
+                   "DELETE FROM observation_text; PRAGMA user_version = 3");
+    EXPECT_EQ(user_version_and_indexes(path()), "4:relations_arriving,relations_leaving");
+    EXPECT_EQ(names(store_->search_nodes(kProject, "tea")), (std::vector<std::string>{"A"}));
+}
+
 TEST_F(StoreTest, RankedSearchFindsByObservationWithSnippet) {
     store_->create_entities(kProject,
                             {entity("Parser", "component", {"parses the configuration file"}),
@@ -197,6 +252,22 @@ TEST_F(StoreTest, HoldsNoReadTransactionBetweenCalls) {
         << sqlite3_errmsg(db);
     sqlite3_close(db);
     EXPECT_EQ(std::filesystem::file_size(path() + "-wal"), 0u);  // truncated: nobody was reading
+}
+
+// Checkpoints run on the store's own thread, not in the writes' commits; they must still run,
+// or the WAL would grow with every write.
+TEST_F(StoreTest, CheckpointsKeepTheWalBounded) {
+    const auto numbered = [](std::string text, int number) { return text.append(std::to_string(number)); };
+    std::vector<NewEntity> entities;
+    for (int i = 0; i < 100; ++i) entities.push_back(entity(numbered("E", i), "task", {"first note"}));
+    store_->create_entities(kProject, entities, "t");
+    for (int call = 0; call < 2000; ++call) {  // ~10 WAL pages each: several times the threshold
+        store_->add_observations(kProject, {{numbered("E", call % 100), {numbered("note ", call)}}}, "t");
+        if (call % 50 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the thread's turn
+    }
+    const auto wal_pages = std::filesystem::file_size(path() + "-wal") / 4096;
+    EXPECT_LT(wal_pages, 2 * static_cast<uintmax_t>(Checkpointer::kThresholdPages));
+    EXPECT_EQ(store_->read_graph(kProject).entities.size(), 100u);
 }
 
 // The store indexes what it writes (no insert triggers): retyping, superseding and reopening
