@@ -14,37 +14,33 @@ if(EXISTS ${workflow_dir}/tests/package.json)
     "WFTEST_PLUGIN_DIR=$<TARGET_FILE_DIR:wftest>"
     "METRICS_PLUGIN_DIR=$<TARGET_FILE_DIR:metrics>"
     "KNOWLEDGE_PLUGIN_DIR=$<TARGET_FILE_DIR:knowledge>")
-  add_test(NAME workflow_integration
-           COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/integration.test.mjs)
+  # workflow_node_test(<name> [SERIAL] [TIMEOUT s] [ENV var=value...]): tests/<name>.test.mjs as
+  # ctest workflow_<name>, one node test at a time inside it.
+  function(workflow_node_test name)
+    cmake_parse_arguments(arg "SERIAL" "TIMEOUT" "ENV" ${ARGN})
+    if(NOT arg_TIMEOUT)
+      set(arg_TIMEOUT 120)
+    endif()
+    add_test(NAME workflow_${name}
+             COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/${name}.test.mjs)
+    set_tests_properties(workflow_${name} PROPERTIES TIMEOUT ${arg_TIMEOUT} RUN_SERIAL ${arg_SERIAL}
+                         ENVIRONMENT "${workflow_test_env};${arg_ENV}")
+  endfunction()
+
   # Alone: its retry and pause timings are tens of milliseconds, which a parallel test can stretch.
-  set_tests_properties(workflow_integration PROPERTIES TIMEOUT 120 RUN_SERIAL TRUE ENVIRONMENT "${workflow_test_env}")
-  add_test(NAME workflow_kinds
-           COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/kinds.test.mjs)
-  set_tests_properties(workflow_kinds PROPERTIES TIMEOUT 120 ENVIRONMENT "${workflow_test_env}")
+  workflow_node_test(integration SERIAL)
+  workflow_node_test(kinds)
   # The HTTP API over the real host's HTTP transport, the SSE event stream included.
-  add_test(NAME workflow_http
-           COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/http.test.mjs)
-  set_tests_properties(workflow_http PROPERTIES TIMEOUT 120 ENVIRONMENT "${workflow_test_env}")
+  workflow_node_test(http)
   # Cron schedules: a seconds schedule fires, survives a restart, stops when disabled. Alone: it
   # asserts fire times within a second or two.
-  add_test(NAME workflow_schedule
-           COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/schedule.test.mjs)
-  set_tests_properties(workflow_schedule PROPERTIES TIMEOUT 120 RUN_SERIAL TRUE ENVIRONMENT "${workflow_test_env}")
+  workflow_node_test(schedule SERIAL)
   # Dispatch limits: pools, rates and why held calls wait.
-  add_test(NAME workflow_limits
-           COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/limits.test.mjs)
-  set_tests_properties(workflow_limits PROPERTIES TIMEOUT 120 RUN_SERIAL TRUE ENVIRONMENT "${workflow_test_env}")
+  workflow_node_test(limits SERIAL)
   # LLM budgets with the real metrics plugin, and agent tasks with the test spawner (wfspawner).
-  add_test(NAME workflow_agents_budgets
-           COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/agents_budgets.test.mjs)
-  set_tests_properties(workflow_agents_budgets PROPERTIES TIMEOUT 120 ENVIRONMENT "${workflow_test_env}")
+  workflow_node_test(agents_budgets)
   # Workflows over the knowledge plugin's tools: data flow, a map, a tool error and compensation.
-  add_test(NAME workflow_knowledge
-           COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/knowledge.test.mjs)
-  set_tests_properties(workflow_knowledge PROPERTIES TIMEOUT 120 ENVIRONMENT "${workflow_test_env}")
+  workflow_node_test(knowledge)
   # The crash test: WORKFLOW_CRASH_KILLS sets how many times the host is killed (the issue asks 20).
-  add_test(NAME workflow_crash
-           COMMAND node --test --test-concurrency=1 ${workflow_dir}/tests/crash.test.mjs)
-  set_tests_properties(workflow_crash PROPERTIES TIMEOUT 180 RUN_SERIAL TRUE
-                       ENVIRONMENT "${workflow_test_env};WORKFLOW_CRASH_KILLS=20")
+  workflow_node_test(crash SERIAL TIMEOUT 180 ENV WORKFLOW_CRASH_KILLS=20)
 endif()
