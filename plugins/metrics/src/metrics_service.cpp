@@ -108,9 +108,11 @@ std::optional<std::string> MetricsService::on_llm_call_completed_text(std::strin
 
 void MetricsService::flush() {
     Recorder::Batch written = recorder_.flush();
-    for (const LlmCall& call : written.llm_calls) prometheus_.observe(call);
+    written.llm_calls.for_each([this](const LlmCall& call) { prometheus_.observe(call); });
     for (const ToolCall& call : written.tool_calls) prometheus_.observe(call);
-    if (written.llm_calls.empty() || !budgets_exist_) return;  // only LLM spend moves budgets
+    const bool spent = !written.llm_calls.empty();  // only LLM spend moves budgets
+    recorder_.recycle(std::move(written));
+    if (!spent || !budgets_exist_) return;
     std::vector<BudgetEvent> events = store_.with_db([this](Database& db) { return evaluate_budgets(db, now()); });
     if (publish_)
         for (const BudgetEvent& event : events) publish_(event.topic, event.payload);

@@ -63,7 +63,8 @@ Recorder::Batch Recorder::flush() {
     std::vector<ToolEvent> events;
     {
         std::lock_guard lock(queue_mutex_);
-        std::swap(batch, queue_);
+        batch.llm_calls = queue_.llm_calls.take();
+        std::swap(batch.tool_calls, queue_.tool_calls);
         std::swap(events, tool_events_);
         // Room for a batch like this one, so the handlers rarely reallocate.
         tool_events_.reserve(events.size());
@@ -76,16 +77,24 @@ Recorder::Batch Recorder::flush() {
     }
     if (batch.empty()) return batch;
     try {
-        store_.insert(batch.llm_calls, batch.tool_calls);
+        std::vector<const LlmCall*> llm_calls;
+        llm_calls.reserve(batch.llm_calls.size());
+        batch.llm_calls.for_each([&](const LlmCall& call) { llm_calls.push_back(&call); });
+        store_.insert(std::move(llm_calls), batch.tool_calls);
     } catch (...) {
         std::lock_guard lock(queue_mutex_);
-        queue_.llm_calls.insert(queue_.llm_calls.begin(), std::make_move_iterator(batch.llm_calls.begin()),
-                                std::make_move_iterator(batch.llm_calls.end()));
+        queue_.llm_calls.prepend(std::move(batch.llm_calls));
         queue_.tool_calls.insert(queue_.tool_calls.begin(), std::make_move_iterator(batch.tool_calls.begin()),
                                  std::make_move_iterator(batch.tool_calls.end()));
         throw;
     }
     return batch;
+}
+
+void Recorder::recycle(Batch&& written) {
+    written.llm_calls.clear();  // outside the lock: the bus thread may be queueing
+    std::lock_guard lock(queue_mutex_);
+    queue_.llm_calls.take_spares(written.llm_calls, kMaxSpareRecords / RecordBlocks<LlmCall>::kBlockRecords);
 }
 
 size_t Recorder::pending() const {

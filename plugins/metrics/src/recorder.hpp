@@ -11,13 +11,13 @@
 #pragma once
 
 #include <cstddef>
-#include <deque>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "price_table.hpp"
+#include "record_blocks.hpp"
 #include "records.hpp"
 #include "store.hpp"
 
@@ -28,6 +28,8 @@ class Recorder {
     Recorder(Store& store, PriceTable prices);
 
     static constexpr size_t kMaxQueued = 1'000'000;
+    // The most records whose blocks recycle() keeps (~600 bytes each): a usual batch, not a burst.
+    static constexpr size_t kMaxSpareRecords = 32'768;
 
     // O(1), one copy of the text: runs on the thread that answered the tool call.
     void add_tool_event(int64_t ts_ms, std::string_view payload_json);
@@ -38,15 +40,15 @@ class Recorder {
     LlmCall add_llm_call_priced(LlmCall call);
 
     struct Batch {
-        // A deque: a queue that outgrows its buffer neither moves its records (600 bytes each)
-        // nor maps fresh pages for a bigger buffer, as a vector does when the writer falls behind.
-        std::deque<LlmCall> llm_calls;
+        RecordBlocks<LlmCall> llm_calls;
         std::vector<ToolCall> tool_calls;
         bool empty() const { return llm_calls.empty() && tool_calls.empty(); }
     };
     // Writes everything queued. Returns what was written. On a database error the batch goes
     // back to the front of the queue (nothing is lost) and the error propagates.
     Batch flush();
+    // Hands a written batch back, so later records reuse its blocks (see record_blocks.hpp).
+    void recycle(Batch&& written);
     size_t pending() const;
     // Records dropped because the queue was full, since the start.
     uint64_t dropped() const;

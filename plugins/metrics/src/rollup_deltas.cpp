@@ -108,11 +108,14 @@ void RollupDeltas::write(const std::function<Statement&(const std::string&)>& pr
 }
 
 void RollupDeltas::clear() {
-    // Fresh maps: a burst's buckets would otherwise stay allocated for good.
-    hours_ = Sums();
-    days_ = Sums();
-    session_hours_ = Sums();
-    session_days_ = Sums();
+    // A burst's buckets are released; the slots of a usual write are kept for the next one.
+    constexpr size_t kKeptSlots = 1 << 17;
+    for (Sums* sums : {&hours_, &days_, &session_hours_, &session_days_}) {
+        if (sums->bucket_count() > kKeptSlots)
+            *sums = Sums();
+        else
+            sums->clear();
+    }
     session_ids_.clear();
     sessions_.clear();
 }

@@ -1,6 +1,6 @@
 // store.cpp: the batched write path.
 //
-// One transaction per batch: each record is one insert of a compact row (the id of its dimension
+// One transaction per batch: each record, in time order, is one insert of a compact row (the id of its dimension
 // tuple, not the tuple's text). Its measures go to the source's RollupDeltas, written to the
 // rollup tables when due (see store.hpp) in key order.
 #include "store.hpp"
@@ -19,6 +19,24 @@ std::vector<size_t> positions_of(const SourceSpec& spec, const std::vector<std::
         for (size_t i = 0; i < spec.dimensions.size(); ++i)
             if (spec.dimensions[i] == dim) positions.push_back(i);
     return positions;
+}
+
+// The records of a batch in time order (stable: arrival order among equal times). Rows are inserted
+// in this order so the time index takes them front to back: a backfill's batch, spread over a
+// month, would otherwise land on a random index page per row (3x slower at a million rows).
+template <typename Record>
+void sort_by_time(std::vector<const Record*>& records) {
+    auto earlier = [](const Record* a, const Record* b) { return a->ts_ms < b->ts_ms; };
+    if (!std::is_sorted(records.begin(), records.end(), earlier))
+        std::stable_sort(records.begin(), records.end(), earlier);
+}
+
+template <typename Record>
+std::vector<const Record*> pointers_to(const std::vector<Record>& records) {
+    std::vector<const Record*> pointers;
+    pointers.reserve(records.size());
+    for (const Record& record : records) pointers.push_back(&record);
+    return pointers;
 }
 
 void append_tags(std::string& out, const std::vector<std::string>& tags) {
@@ -88,15 +106,10 @@ int64_t Store::dims_id(const SourceSpec& spec, const std::string* dims, TupleIds
 }
 
 void Store::insert(const std::vector<LlmCall>& llm_calls, const std::vector<ToolCall>& tool_calls) {
-    insert_any(llm_calls, tool_calls);
+    insert(pointers_to(llm_calls), tool_calls);
 }
 
-void Store::insert(const std::deque<LlmCall>& llm_calls, const std::vector<ToolCall>& tool_calls) {
-    insert_any(llm_calls, tool_calls);
-}
-
-template <typename LlmCalls>
-void Store::insert_any(const LlmCalls& llm_calls, const std::vector<ToolCall>& tool_calls) {
+void Store::insert(std::vector<const LlmCall*> llm_calls, const std::vector<ToolCall>& tool_calls) {
     if (llm_calls.empty() && tool_calls.empty()) return;
     std::lock_guard lock(mutex_);
     try {
@@ -114,8 +127,7 @@ void Store::insert_any(const LlmCalls& llm_calls, const std::vector<ToolCall>& t
     }
 }
 
-template <typename LlmCalls>
-void Store::insert_locked(const LlmCalls& llm_calls, const std::vector<ToolCall>& tool_calls) {
+void Store::insert_locked(std::vector<const LlmCall*>& llm_calls, const std::vector<ToolCall>& tool_calls) {
     for (Rollups* rollups : {&llm_rollups_, &tool_rollups_})
         if (rollups->deltas_lost) rebuild_deltas(*rollups);
     Transaction transaction(db_);
@@ -128,7 +140,9 @@ void Store::insert_locked(const LlmCalls& llm_calls, const std::vector<ToolCall>
             "price_key, price_version, latency_ms, ttft_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
             "?)");
         std::string tags;
-        for (const LlmCall& call : llm_calls) {
+        sort_by_time(llm_calls);
+        for (const LlmCall* record : llm_calls) {
+            const LlmCall& call = *record;
             const int64_t dims = dims_id(spec, call.dims.data(), llm_tuples_);
             append_tags(tags, call.tags);
             insert_call.bind(1, call.ts_ms)
@@ -160,7 +174,10 @@ void Store::insert_locked(const LlmCalls& llm_calls, const std::vector<ToolCall>
         Statement& insert_call = cached(
             "INSERT INTO tool_call_rows (ts_ms, dims_id, session, duration_ms, ok, argument_bytes, result_bytes) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)");
-        for (const ToolCall& call : tool_calls) {
+        std::vector<const ToolCall*> in_time_order = pointers_to(tool_calls);
+        sort_by_time(in_time_order);
+        for (const ToolCall* record : in_time_order) {
+            const ToolCall& call = *record;
             const int64_t dims = dims_id(spec, call.dims.data(), tool_tuples_);
             insert_call.bind(1, call.ts_ms)
                 .bind(2, dims)

@@ -12,7 +12,6 @@
 #pragma once
 
 #include <array>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -44,7 +43,8 @@ class Store {
 
     // Inserts both batches in one transaction: all or nothing. Their rollups follow (see above).
     void insert(const std::vector<LlmCall>& llm_calls, const std::vector<ToolCall>& tool_calls);
-    void insert(const std::deque<LlmCall>& llm_calls, const std::vector<ToolCall>& tool_calls);
+    // The same for LLM calls held elsewhere (Recorder's queue).
+    void insert(std::vector<const LlmCall*> llm_calls, const std::vector<ToolCall>& tool_calls);
 
     // Writes the rollup deltas of every record inserted so far.
     void sync_rollups();
@@ -84,10 +84,7 @@ class Store {
         bool deltas_lost = false;    // a failed insert left `deltas` unknown: rebuild from the rows
     };
 
-    template <typename LlmCalls>  // a vector or a deque (Recorder's queue)
-    void insert_any(const LlmCalls& llm_calls, const std::vector<ToolCall>& tool_calls);
-    template <typename LlmCalls>
-    void insert_locked(const LlmCalls& llm_calls, const std::vector<ToolCall>& tool_calls);
+    void insert_locked(std::vector<const LlmCall*>& llm_calls, const std::vector<ToolCall>& tool_calls);
     bool rollups_due() const;
     void sync_rollups_locked();
     // Writes the deltas and the marks; the caller holds a transaction and clears after commit.
