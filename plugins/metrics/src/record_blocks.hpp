@@ -54,13 +54,14 @@ class RecordBlocks {
         size_ = 0;
     }
 
-    // Takes `other`'s spare blocks, keeping at most `max_spare` in all.
+    // Takes `other`'s spare blocks, keeping at most `max_spare` in all (the rest are freed).
     void take_spares(RecordBlocks& other, size_t max_spare) {
         while (!other.spare_.empty() && spare_.size() < max_spare) {
             spare_.push_back(std::move(other.spare_.back()));
             other.spare_.pop_back();
         }
         other.spare_.clear();
+        if (spare_.size() > max_spare) spare_.resize(max_spare);
     }
 
     // Moves the records out, leaving the spare blocks here.

@@ -1,6 +1,7 @@
 // recorder.cpp: see recorder.hpp.
 #include "recorder.hpp"
 
+#include <algorithm>
 #include <iterator>
 #include <utility>
 
@@ -92,9 +93,10 @@ Recorder::Batch Recorder::flush() {
 }
 
 void Recorder::recycle(Batch&& written) {
+    const size_t room = std::max(written.llm_calls.size(), kMinSpareRecords);
     written.llm_calls.clear();  // outside the lock: the bus thread may be queueing
     std::lock_guard lock(queue_mutex_);
-    queue_.llm_calls.take_spares(written.llm_calls, kMaxSpareRecords / RecordBlocks<LlmCall>::kBlockRecords);
+    queue_.llm_calls.take_spares(written.llm_calls, room / RecordBlocks<LlmCall>::kBlockRecords + 1);
 }
 
 size_t Recorder::pending() const {

@@ -28,8 +28,8 @@ class Recorder {
     Recorder(Store& store, PriceTable prices);
 
     static constexpr size_t kMaxQueued = 1'000'000;
-    // The most records whose blocks recycle() keeps (~600 bytes each): a usual batch, not a burst.
-    static constexpr size_t kMaxSpareRecords = 32'768;
+    // recycle() keeps room for as many records as the last batch held, and for at least this many.
+    static constexpr size_t kMinSpareRecords = 32'768;
 
     // O(1), one copy of the text: runs on the thread that answered the tool call.
     void add_tool_event(int64_t ts_ms, std::string_view payload_json);
@@ -47,7 +47,8 @@ class Recorder {
     // Writes everything queued. Returns what was written. On a database error the batch goes
     // back to the front of the queue (nothing is lost) and the error propagates.
     Batch flush();
-    // Hands a written batch back, so later records reuse its blocks (see record_blocks.hpp).
+    // Hands a written batch back, so later records reuse its blocks (see record_blocks.hpp). The
+    // spare room follows the batches: a burst's blocks are kept while batches stay that large.
     void recycle(Batch&& written);
     size_t pending() const;
     // Records dropped because the queue was full, since the start.

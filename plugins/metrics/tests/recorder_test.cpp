@@ -43,6 +43,40 @@ TEST(Recorder, AFailedWriteLosesNothing) {
     EXPECT_EQ(stored, 2);
 }
 
+TEST(Recorder, ABatchIsStoredInTimeOrderAndAFailedOneKeepsItsOrder) {
+    Store store(":memory:");
+    Recorder recorder(store, load_prices(MetricsConfig{}).table);
+    const size_t count = 3 * RecordBlocks<LlmCall>::kBlockRecords + 10;  // several blocks
+    LlmCall call;
+    call.dim(LlmDim::model) = "gpt-4o";
+    call.dim(LlmDim::provider) = "openai";
+    for (size_t i = 0; i < count; ++i) {
+        call.ts_ms = 1767225600000 + static_cast<int64_t>((i * 7919) % count) * 1000;  // shuffled
+        call.tokens.input = static_cast<int64_t>(i);
+        recorder.add_llm_call(call);
+    }
+    store.with_db([](Database& db) { db.exec("PRAGMA query_only=1"); });
+    EXPECT_THROW(recorder.flush(), SqliteError);
+    store.with_db([](Database& db) { db.exec("PRAGMA query_only=0"); });
+    const Recorder::Batch written = recorder.flush();
+
+    std::vector<int64_t> arrival;
+    written.llm_calls.for_each([&](const LlmCall& c) { arrival.push_back(c.tokens.input); });
+    ASSERT_EQ(arrival.size(), count);
+    for (size_t i = 0; i < count; ++i) ASSERT_EQ(arrival[i], static_cast<int64_t>(i)) << "queue order lost";
+    store.with_db([&](Database& db) {
+        Statement rows = db.prepare("SELECT ts_ms FROM llm_calls ORDER BY id");
+        int64_t previous = 0;
+        size_t stored = 0;
+        while (rows.step()) {
+            EXPECT_GE(rows.int64(0), previous) << "row " << stored << " out of time order";
+            previous = rows.int64(0);
+            ++stored;
+        }
+        EXPECT_EQ(stored, count);
+    });
+}
+
 TEST(Recorder, ToolEventsQueueAsTextAndAreParsedByFlush) {
     Store store(":memory:");
     Recorder recorder(store, load_prices(MetricsConfig{}).table);
