@@ -160,8 +160,12 @@ void McpProcess::read_stderr() {
     while (true) {
         const ssize_t n = ::read(stderr_fd_, buffer, sizeof buffer);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return;
         std::lock_guard lock(mutex_);
+        if (n <= 0) {
+            stderr_eof_ = true;
+            changed_.notify_all();
+            return;
+        }
         stderr_.append(buffer, static_cast<size_t>(n));
         changed_.notify_all();
     }
@@ -210,6 +214,11 @@ std::vector<std::string> McpProcess::stdout_lines() const {
 bool McpProcess::stdout_closed() const {
     std::lock_guard lock(mutex_);
     return stdout_eof_;
+}
+
+bool McpProcess::stderr_closed() const {
+    std::lock_guard lock(mutex_);
+    return stderr_eof_;
 }
 
 std::string McpProcess::stderr_text() const {
@@ -275,8 +284,9 @@ RunResult run_switchboard(const std::vector<std::string>& args, std::chrono::mil
     RunResult result;
     const auto status = process.wait_exit(timeout);
     if (status && WIFEXITED(*status)) result.exit_code = WEXITSTATUS(*status);
-    // The child is gone; its pipes reach EOF once the readers drained them.
-    for (int i = 0; i < 5000 && !process.stdout_closed(); ++i)
+    // The child is gone; its pipes reach EOF once the readers drained them. Both are awaited:
+    // an error message is on stderr, and its reader may finish after stdout's.
+    for (int i = 0; i < 5000 && !(process.stdout_closed() && process.stderr_closed()); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     for (const auto& line : process.stdout_lines()) result.out += line + "\n";
     result.err = process.stderr_text();

@@ -61,6 +61,8 @@ class McpProcess {
 
     // ---- stderr ----
     std::string stderr_text() const;
+    // True once stderr reached EOF: stderr_text() then holds all the child wrote there.
+    bool stderr_closed() const;
     // Waits until stderr contains `needle`.
     bool wait_for_stderr(std::string_view needle, std::chrono::milliseconds timeout = default_timeout);
 
@@ -98,6 +100,7 @@ class McpProcess {
     std::vector<std::string> lines_;  // guarded by mutex_
     std::string stderr_;              // guarded by mutex_
     bool stdout_eof_ = false;         // guarded by mutex_
+    bool stderr_eof_ = false;         // guarded by mutex_
 };
 
 // The outcome of running the binary to completion with stdin closed.
