@@ -45,9 +45,7 @@ class RollupDeltas {
         bool operator==(const Key&) const = default;
     };
     struct KeyHash {
-        size_t operator()(const Key& key) const {
-            return boost::hash<int64_t>()(key.bucket_ms * 1000003 + key.id);
-        }
+        size_t operator()(const Key& key) const { return boost::hash<int64_t>()(key.bucket_ms * 1000003 + key.id); }
     };
     // Open addressing: adding a record allocates nothing, and clear() keeps the slots for the
     // next batches (a node map freed and refilled ~0.8 nodes per record).

@@ -1,8 +1,8 @@
 // store.cpp: the batched write path.
 //
-// One transaction per batch: each record, in time order, is one insert of a compact row (the id of its dimension
-// tuple, not the tuple's text). Its measures go to the source's RollupDeltas, written to the
-// rollup tables when due (see store.hpp) in key order.
+// One transaction per batch: each record, in time order, is one insert of a compact row (the id of
+// its dimension tuple, not the tuple's text). Its measures go to the source's RollupDeltas,
+// written to the rollup tables when due (see store.hpp) in key order.
 #include "store.hpp"
 
 #include <algorithm>
@@ -21,9 +21,10 @@ std::vector<size_t> positions_of(const SourceSpec& spec, const std::vector<std::
     return positions;
 }
 
-// The records of a batch in time order (stable: arrival order among equal times). Rows are inserted
-// in this order so the time index takes them front to back: a backfill's batch, spread over a
-// month, would otherwise land on a random index page per row (3x slower at a million rows).
+// The records of a batch in time order (stable: arrival order among equal times). Rows are
+// inserted in this order so the time index takes them front to back: a backfill's batch, spread
+// over a month, would otherwise land on a random index page per row (a standalone test at a
+// million rows, batches of 100,000: 9.8 µs per row unsorted, 6.3 sorted).
 template <typename Record>
 void sort_by_time(std::vector<const Record*>& records) {
     auto earlier = [](const Record* a, const Record* b) { return a->ts_ms < b->ts_ms; };
