@@ -28,8 +28,9 @@ class Recorder {
     Recorder(Store& store, PriceTable prices);
 
     static constexpr size_t kMaxQueued = 1'000'000;
-    // recycle() keeps room for as many records as the last batch held, and for at least this many.
-    static constexpr size_t kMinSpareRecords = 32'768;
+    // recycle() keeps room for as many records as the last batch held, and for at least this many:
+    // a full default batch (flush_batch 5,000), ~5 MiB. After a burst, the next batch trims it.
+    static constexpr size_t kMinSpareRecords = 8'192;
 
     // O(1), one copy of the text: runs on the thread that answered the tool call.
     void add_tool_event(int64_t ts_ms, std::string_view payload_json);
