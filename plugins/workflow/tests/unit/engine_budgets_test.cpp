@@ -15,11 +15,6 @@ Json budget_exceeded(int64_t id, const std::string& scope, const std::string& va
 
 class EngineBudgetsTest : public HeldCallsEngineTest {
  protected:
-    std::string waiting_for(const std::string& run_id, const std::string& task) {
-        Json status = {{"run_id", run_id}, {"tasks", {{{"id", task}}}}};
-        engine_->add_waiting_for(status);
-        return status["tasks"][0].value("waiting_for", "");
-    }
     RunRow run(const std::string& run_id) {
         return engine_->read([&](Store& store) { return *store.run(run_id); });
     }

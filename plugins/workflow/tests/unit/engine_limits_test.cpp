@@ -13,10 +13,8 @@ TEST_F(EngineLimitsTest, PoolOfOneNeverHasTwoInFlightAndDoesNotBlockAnotherPool)
     start({{"name", "fast"}, {"tasks", tasks_of("fast_tool", 3, {{"pool", "fast"}})}});
     EXPECT_EQ(host_.in_flight("slow_tool"), 1u);
     EXPECT_EQ(host_.in_flight("fast_tool"), 3u);  // not stuck behind the held slow tasks
-    Json status = {{"run_id", slow}, {"tasks", {{{"id", "t0"}}, {{"id", "t1"}}}}};
-    engine_->add_waiting_for(status);
-    EXPECT_FALSE(status["tasks"][0].contains("waiting_for"));  // t0 runs
-    EXPECT_EQ(status["tasks"][1].value("waiting_for", ""), "pool slow");
+    EXPECT_EQ(waiting_for(slow, "t0"), "");       // t0 runs
+    EXPECT_EQ(waiting_for(slow, "t1"), "pool slow");
     size_t slow_answered = 0;
     while (!host_.calls.empty()) {
         EXPECT_LE(host_.in_flight("slow_tool"), 1u);
@@ -46,9 +44,7 @@ TEST_F(EngineLimitsTest, PluginLimitCapsAllOfThePluginsToolsTogether) {
     start({{"name", "c"}, {"tasks", tasks_of("chat", 4)}});
     EXPECT_EQ(host_.in_flight("search") + host_.in_flight("open"), 2u);
     EXPECT_EQ(host_.in_flight("chat"), 4u);  // another plugin's tools are not held
-    Json status = {{"run_id", run}, {"tasks", {{{"id", "t2"}}}}};
-    engine_->add_waiting_for(status);
-    EXPECT_EQ(status["tasks"][0].value("waiting_for", ""), "plugin knowledge");
+    EXPECT_EQ(waiting_for(run, "t2"), "plugin knowledge");
     size_t knowledge_answered = 0;
     while (!host_.calls.empty()) {
         EXPECT_LE(host_.in_flight("search") + host_.in_flight("open"), 2u);
@@ -65,9 +61,7 @@ TEST_F(EngineLimitsTest, WorkflowLimitCapsAllRunsOfTheWorkflowTogether) {
     start({{"name", "other"}, {"tasks", tasks_of("other_tool", 4)}});
     EXPECT_EQ(host_.in_flight("write"), 3u);
     EXPECT_EQ(host_.in_flight("other_tool"), 4u);  // another workflow's runs are not held
-    Json status = {{"run_id", first}, {"tasks", {{{"id", "t3"}}}}};
-    engine_->add_waiting_for(status);
-    EXPECT_EQ(status["tasks"][0].value("waiting_for", ""), "workflow report");
+    EXPECT_EQ(waiting_for(first, "t3"), "workflow report");
     size_t written = 0;
     while (!host_.calls.empty()) {
         EXPECT_LE(host_.in_flight("write"), 3u);

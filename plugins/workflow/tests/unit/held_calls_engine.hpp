@@ -122,6 +122,12 @@ class HeldCallsEngineTest : public ::testing::Test {
         host_.settle();
         return run_id;
     }
+    // What a task of a run waits for, as workflow_status shows it; "" when nothing holds it.
+    std::string waiting_for(const std::string& run_id, const std::string& task) {
+        Json status = {{"run_id", run_id}, {"tasks", {{{"id", task}}}}};
+        engine_->add_waiting_for(status);
+        return status["tasks"][0].value("waiting_for", "");
+    }
 
     HeldCallsHost host_;
     std::filesystem::path dir_;
