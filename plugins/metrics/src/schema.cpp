@@ -27,8 +27,9 @@ std::string measure_columns(const SourceSpec& spec) {
     return sql;
 }
 
-std::string rollup_table_sql(const SourceSpec& spec, std::string_view table) {
-    return "CREATE TABLE " + std::string(table) + " (bucket_ms INTEGER NOT NULL, dims_id INTEGER NOT NULL, " +
+std::string rollup_table_sql(const SourceSpec& spec, std::string_view table,
+                             std::string_view create = "CREATE TABLE ") {
+    return std::string(create) + std::string(table) + " (bucket_ms INTEGER NOT NULL, dims_id INTEGER NOT NULL, " +
            measure_columns(spec) + "PRIMARY KEY (bucket_ms, dims_id)) WITHOUT ROWID;";
 }
 
@@ -147,8 +148,9 @@ SELECT r.id, r.ts_ms, d.tool, d.plugin, d.outcome, r.session, d.client, r.durati
 FROM tool_call_rows r JOIN tool_dims d ON d.id = r.dims_id;
 )sql";
 
-std::string dimension_rollup_table_sql(const SourceSpec& spec, const DimensionRollup& rollup, std::string_view table) {
-    return "CREATE TABLE " + std::string(table) + " (bucket_ms INTEGER NOT NULL, " + std::string(rollup.dimension) +
+std::string dimension_rollup_table_sql(const SourceSpec& spec, const DimensionRollup& rollup, std::string_view table,
+                                       std::string_view create = "CREATE TABLE ") {
+    return std::string(create) + std::string(table) + " (bucket_ms INTEGER NOT NULL, " + std::string(rollup.dimension) +
            " TEXT NOT NULL, " + measure_columns(spec) + "PRIMARY KEY (bucket_ms, " + std::string(rollup.dimension) +
            ")) WITHOUT ROWID;";
 }
@@ -214,7 +216,64 @@ INSERT INTO rollup_marks SELECT 'llm', COALESCE(MAX(id), 0) FROM llm_call_rows;
 INSERT INTO rollup_marks SELECT 'tools', COALESCE(MAX(id), 0) FROM tool_call_rows;
 )sql";
 
+// ---- version 4 ----------------------------------------------------------------------------------
+
+// Every table of the rollups file, by its name in the main database.
+std::vector<std::string> rollup_tables() {
+    std::vector<std::string> tables;
+    for (const SourceSpec* spec : {&llm_source(), &tool_source()}) {
+        tables.emplace_back(spec->hour_table);
+        tables.emplace_back(spec->day_table);
+        for (const DimensionRollup& rollup : spec->dimension_rollups) {
+            tables.emplace_back(rollup.hour_table);
+            tables.emplace_back(rollup.day_table);
+        }
+    }
+    tables.emplace_back("rollup_marks");
+    return tables;
+}
+
+void create_missing_rollup_tables(Database& db) {
+    constexpr std::string_view create = "CREATE TABLE IF NOT EXISTS ";
+    for (const SourceSpec* spec : {&llm_source(), &tool_source()}) {
+        db.exec(rollup_table_sql(*spec, "rollups." + std::string(spec->hour_table), create));
+        db.exec(rollup_table_sql(*spec, "rollups." + std::string(spec->day_table), create));
+        for (const DimensionRollup& rollup : spec->dimension_rollups) {
+            db.exec(dimension_rollup_table_sql(*spec, rollup, "rollups." + std::string(rollup.hour_table), create));
+            db.exec(dimension_rollup_table_sql(*spec, rollup, "rollups." + std::string(rollup.day_table), create));
+        }
+    }
+    db.exec(
+        "CREATE TABLE IF NOT EXISTS rollups.rollup_marks (source TEXT PRIMARY KEY, rows_through INTEGER NOT NULL);"
+        "INSERT OR IGNORE INTO rollups.rollup_marks VALUES ('llm', 0), ('tools', 0);");
+}
+
+// The file's tables may hold a copy left by a crash between the two files' commits: emptied first.
+void move_rollups_to_their_file(Database& db) {
+    for (const std::string& table : rollup_tables()) {
+        db.exec("DELETE FROM rollups." + table);
+        db.exec("INSERT INTO rollups." + table + " SELECT * FROM main." + table);
+        db.exec("DROP TABLE main." + table);
+    }
+}
+
 }  // namespace
+
+void attach_rollups(Database& db, const std::string& path) {
+    db.prepare("ATTACH DATABASE ? AS rollups").bind(1, std::string_view(path)).run();
+    db.exec("PRAGMA rollups.journal_mode=WAL");
+    db.exec("PRAGMA rollups.cache_size=-65536");  // as the main database's (sqlite.cpp): queries read both
+    Transaction transaction(db);
+    create_missing_rollup_tables(db);
+    transaction.commit();
+}
+
+void reset_rollups(Database& db) {
+    Transaction transaction(db);
+    for (const std::string& table : rollup_tables()) db.exec("DELETE FROM rollups." + table);
+    create_missing_rollup_tables(db);
+    transaction.commit();
+}
 
 void migrate(Database& db, int target) {
     const int version = db.user_version();
@@ -226,6 +285,7 @@ void migrate(Database& db, int target) {
         if (next == 1) create_v1(db);
         if (next == 2) upgrade_to_v2(db);
         if (next == 3) db.exec(kRollupMarksV3);
+        if (next == 4) move_rollups_to_their_file(db);
         db.set_user_version(next);
         transaction.commit();
     }

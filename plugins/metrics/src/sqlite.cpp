@@ -1,6 +1,8 @@
 // sqlite.cpp: see sqlite.hpp.
 #include "sqlite.hpp"
 
+#include <switchboard/sqlite.hpp>
+
 namespace switchboard::metrics {
 namespace {
 
@@ -78,7 +80,9 @@ std::string Statement::text(int column) const {
 }
 
 Database::Database(const std::string& path) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+    switchboard::sqlite::skip_memory_statistics();  // the records' and the rollups' writers run at once
+    if (sqlite3_open_v2(path.c_str(), &db_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI,
                         nullptr) != SQLITE_OK) {
         const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
         sqlite3_close(db_);

@@ -59,7 +59,8 @@ class Statement {
 // from one thread at a time (Store serializes every use with its lock).
 class Database {
  public:
-    // Opens (creating) the file with WAL, foreign keys on and a busy timeout. ":memory:" works.
+    // Opens (creating) the file with WAL, foreign keys on and a busy timeout. ":memory:" works, and
+    // so do "file:" URIs (a shared in-memory database).
     explicit Database(const std::string& path);
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
@@ -80,7 +81,13 @@ class Database {
 // BEGIN IMMEDIATE ... COMMIT, rolled back when destroyed uncommitted (an exception unwound it).
 class Transaction {
  public:
-    explicit Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+    // IMMEDIATE takes the write lock of every attached database at once; `deferred` takes each
+    // database's lock at its first write, for a connection whose other writer must not wait.
+    enum class Locks { immediate, deferred };
+
+    explicit Transaction(Database& db, Locks locks = Locks::immediate) : db_(db) {
+        db_.exec(locks == Locks::immediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+    }
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     ~Transaction();

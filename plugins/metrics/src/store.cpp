@@ -1,11 +1,14 @@
 // store.cpp: the batched write path.
 //
 // One transaction per batch: each record, in time order, is one insert of a compact row (the id of
-// its dimension tuple, not the tuple's text). Its measures go to the source's RollupDeltas,
-// written to the rollup tables when due (see store.hpp) in key order.
+// its dimension tuple, not the tuple's text). Once committed, its measures go to the source's
+// RollupDeltas, handed to the RollupWriter when due (see store.hpp).
 #include "store.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <filesystem>
 
 #include "time_util.hpp"
 
@@ -40,6 +43,19 @@ std::vector<const Record*> pointers_to(const std::vector<Record>& records) {
     return pointers;
 }
 
+const SourceSpec& source_at(size_t index) { return index == 0 ? llm_source() : tool_source(); }
+
+// <stem>-rollups<extension> beside `path`; for ":memory:", a shared in-memory database that the
+// writer's connection opens too.
+std::string rollups_path_for(const std::string& path) {
+    static std::atomic<int> memory_databases{0};
+    if (path == ":memory:")
+        return "file:metrics-rollups-" + std::to_string(++memory_databases) + "?mode=memory&cache=shared";
+    std::filesystem::path rollups(path);
+    rollups.replace_filename(rollups.stem().string() + "-rollups" + rollups.extension().string());
+    return rollups.string();
+}
+
 void append_tags(std::string& out, const std::vector<std::string>& tags) {
     out.clear();
     if (tags.empty()) return;
@@ -53,17 +69,34 @@ void append_tags(std::string& out, const std::vector<std::string>& tags) {
 }  // namespace
 
 Store::Store(const std::string& path, StoreOptions options)
-    : options_(options), db_(path), llm_rollups_(llm_source()), tool_rollups_(tool_source()) {
+    : options_(options),
+      rollups_path_(rollups_path_for(path)),
+      db_(path),
+      deltas_{std::make_unique<RollupDeltas>(llm_source()), std::make_unique<RollupDeltas>(tool_source())} {
     std::lock_guard lock(mutex_);
+    attach_rollups(db_, rollups_path_);
     migrate(db_);
-    for (Rollups* rollups : {&llm_rollups_, &tool_rollups_}) {
-        Statement mark = db_.prepare("SELECT rows_through FROM rollup_marks WHERE source = ?");
-        mark.bind(1, rollups->spec.name);
-        if (!mark.step()) throw SqliteError("metrics: rollup_marks has no row for " + std::string(rollups->spec.name));
-        rollups->marked_through = mark.int64(0);
-        rebuild_deltas(*rollups);  // the records a crash left without their rollups, if any
-    }
+    forget_rollups_ahead_of_records();
+    writer_ = std::make_unique<RollupWriter>(rollups_path_);
+    settle_rollups_locked();
+    handed_through_ = rows_through_ = marked_through_;
+    deltas_lost_ = true;  // the records a crash left without their rollups, if any
     sync_rollups_locked();
+}
+
+void Store::forget_rollups_ahead_of_records() {
+    for (size_t i = 0; i < RollupWriter::kSources; ++i) {
+        const SourceSpec& spec = source_at(i);
+        Statement ahead = db_.prepare(
+            "SELECT (SELECT rows_through FROM rollup_marks WHERE source = ?) > (SELECT "
+            "COALESCE(MAX(id), 0) FROM " +
+            std::string(spec.rows_table) + ")");
+        ahead.bind(1, spec.name);
+        if (ahead.step() && ahead.int64(0) != 0) {
+            reset_rollups(db_);
+            return;
+        }
+    }
 }
 
 Statement& Store::cached(const std::string& sql) {
@@ -116,22 +149,19 @@ void Store::insert(std::vector<const LlmCall*> llm_calls, const std::vector<Tool
     try {
         insert_locked(llm_calls, tool_calls);
     } catch (...) {
-        // Tuples created by the rolled-back transaction are gone, and the deltas may hold some of
-        // its records: both are rebuilt from what the database holds.
+        // Tuples created by the rolled-back transaction are gone: the cache is rebuilt as needed.
         llm_tuples_.ids.clear();
         tool_tuples_.ids.clear();
-        for (Rollups* rollups : {&llm_rollups_, &tool_rollups_}) {
-            rollups->deltas.clear();
-            rollups->deltas_lost = true;
-        }
         throw;
     }
 }
 
 void Store::insert_locked(std::vector<const LlmCall*>& llm_calls, const std::vector<ToolCall>& tool_calls) {
-    for (Rollups* rollups : {&llm_rollups_, &tool_rollups_})
-        if (rollups->deltas_lost) rebuild_deltas(*rollups);
-    Transaction transaction(db_);
+    // Deferred: an IMMEDIATE transaction would also lock the attached rollups file, which the
+    // writer may be writing. This connection writes only the records' file.
+    Transaction transaction(db_, Transaction::Locks::deferred);
+    dims_ids_.clear();
+    int64_t llm_through = rows_through_[kLlm], tools_through = rows_through_[kTools];
 
     if (!llm_calls.empty()) {
         const SourceSpec& spec = llm_source();
@@ -145,6 +175,7 @@ void Store::insert_locked(std::vector<const LlmCall*>& llm_calls, const std::vec
         for (const LlmCall* record : llm_calls) {
             const LlmCall& call = *record;
             const int64_t dims = dims_id(spec, call.dims.data(), llm_tuples_);
+            dims_ids_.push_back(dims);
             append_tags(tags, call.tags);
             insert_call.bind(1, call.ts_ms)
                 .bind(2, dims)
@@ -165,21 +196,21 @@ void Store::insert_locked(std::vector<const LlmCall*>& llm_calls, const std::vec
                 .bind(17, call.latency_ms)
                 .bind(18, call.ttft_ms);
             insert_call.run();
-            llm_rollups_.rows_through = db_.last_insert_rowid();
-            llm_rollups_.deltas.add(call.ts_ms, dims, call.dim(LlmDim::session), measure_values(call));
         }
+        llm_through = db_.last_insert_rowid();
     }
 
+    std::vector<const ToolCall*> tools_in_time_order = pointers_to(tool_calls);
     if (!tool_calls.empty()) {
         const SourceSpec& spec = tool_source();
         Statement& insert_call = cached(
             "INSERT INTO tool_call_rows (ts_ms, dims_id, session, duration_ms, ok, argument_bytes, result_bytes) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)");
-        std::vector<const ToolCall*> in_time_order = pointers_to(tool_calls);
-        sort_by_time(in_time_order);
-        for (const ToolCall* record : in_time_order) {
+        sort_by_time(tools_in_time_order);
+        for (const ToolCall* record : tools_in_time_order) {
             const ToolCall& call = *record;
             const int64_t dims = dims_id(spec, call.dims.data(), tool_tuples_);
+            dims_ids_.push_back(dims);
             insert_call.bind(1, call.ts_ms)
                 .bind(2, dims)
                 .bind_static(3, call.dim(ToolDim::session))
@@ -188,30 +219,44 @@ void Store::insert_locked(std::vector<const LlmCall*>& llm_calls, const std::vec
                 .bind(6, call.argument_bytes)
                 .bind(7, call.result_bytes);
             insert_call.run();
-            tool_rollups_.rows_through = db_.last_insert_rowid();
-            tool_rollups_.deltas.add(call.ts_ms, dims, call.dim(ToolDim::session), measure_values(call));
         }
+        tools_through = db_.last_insert_rowid();
     }
-    const bool write_rollups = rollups_due();
-    if (write_rollups) write_rollups_locked();
     transaction.commit();
-    if (write_rollups) clear_written_deltas();
+
+    // Summed only once committed, so a failed batch leaves the deltas as they were.
+    rows_through_[kLlm] = llm_through;
+    rows_through_[kTools] = tools_through;
+    if (deltas_lost_) return;  // the next sync rebuilds them from the rows
+    try {
+        size_t next = 0;
+        for (const LlmCall* call : llm_calls)
+            deltas_[kLlm]->add(call->ts_ms, dims_ids_[next++], call->dim(LlmDim::session), measure_values(*call));
+        for (const ToolCall* call : tools_in_time_order)
+            deltas_[kTools]->add(call->ts_ms, dims_ids_[next++], call->dim(ToolDim::session), measure_values(*call));
+        if (rollups_due()) hand_over_rollups_locked();  // a failure is reported by the next sync
+    } catch (const std::exception&) {                   // bad_alloc, in practice
+        // The records are committed: throwing would have them written twice. Rebuilt from the rows.
+        deltas_lost_ = true;
+        for (auto& deltas : deltas_) deltas->clear();
+    }
 }
 
 bool Store::rollups_due() const {
     size_t keys = 0, rows = 0;
-    for (const Rollups* rollups : {&llm_rollups_, &tool_rollups_}) {
-        keys += rollups->deltas.keys();
-        rows += static_cast<size_t>(rollups->rows_through - rollups->marked_through);
+    for (size_t i = 0; i < RollupWriter::kSources; ++i) {
+        keys += deltas_[i]->keys();
+        rows += static_cast<size_t>(rows_through_[i] - handed_through_[i]);
     }
     return keys >= options_.max_pending_keys || rows >= options_.max_pending_rows;
 }
 
-size_t Store::pending_rollup_rows() const {
+size_t Store::pending_rollup_rows() {
     std::lock_guard lock(mutex_);
+    settle_rollups_locked();
     size_t rows = 0;
-    for (const Rollups* rollups : {&llm_rollups_, &tool_rollups_})
-        rows += static_cast<size_t>(rollups->rows_through - rollups->marked_through);
+    for (size_t i = 0; i < RollupWriter::kSources; ++i)
+        rows += static_cast<size_t>(rows_through_[i] - marked_through_[i]);
     return rows;
 }
 
@@ -221,55 +266,68 @@ void Store::sync_rollups() {
 }
 
 void Store::sync_rollups_locked() {
-    bool behind = false;
-    for (Rollups* rollups : {&llm_rollups_, &tool_rollups_}) {
-        if (rollups->deltas_lost) rebuild_deltas(*rollups);
-        behind = behind || rollups->rows_through != rollups->marked_through;
-    }
-    if (!behind) return;
-    Transaction transaction(db_);
-    write_rollups_locked();
-    transaction.commit();
-    clear_written_deltas();
+    settle_rollups_locked();  // a failed write is retried here, from the rows
+    if (deltas_lost_) rebuild_deltas_locked();
+    std::optional<std::string> failed;
+    if (rows_through_ != handed_through_) failed = hand_over_rollups_locked();
+    if (!failed) failed = settle_rollups_locked();
+    if (failed) throw SqliteError("metrics: writing the rollups failed: " + *failed);
 }
 
-void Store::write_rollups_locked() {
-    auto prepare = [this](const std::string& sql) -> Statement& { return cached(sql); };
-    Statement& mark = cached("UPDATE rollup_marks SET rows_through = ? WHERE source = ?");
-    for (Rollups* rollups : {&llm_rollups_, &tool_rollups_}) {
-        if (rollups->rows_through == rollups->marked_through) continue;
-        rollups->deltas.write(prepare);
-        mark.bind(1, rollups->rows_through).bind_static(2, rollups->spec.name);
-        mark.run();
+std::optional<std::string> Store::hand_over_rollups_locked() {
+    if (deltas_lost_) return std::nullopt;
+    const RollupWriter::Marks through = rows_through_;
+    if (writer_->hand_over(deltas_, through)) {
+        handed_through_ = through;
+        return std::nullopt;
     }
+    return settle_rollups_locked();  // an earlier write failed: these deltas follow lost ones
 }
 
-void Store::clear_written_deltas() {
-    for (Rollups* rollups : {&llm_rollups_, &tool_rollups_}) {
-        rollups->deltas.clear();
-        rollups->marked_through = rollups->rows_through;
+std::optional<std::string> Store::settle_rollups_locked() {
+    RollupWriter::Outcome outcome = writer_->wait();
+    marked_through_ = outcome.committed_through;
+    if (outcome.failed) {
+        deltas_lost_ = true;
+        for (auto& deltas : deltas_) deltas->clear();
     }
+    return outcome.failed;
 }
 
-void Store::rebuild_deltas(Rollups& rollups) {
-    const SourceSpec& spec = rollups.spec;
-    std::string sql = "SELECT r.id, r.ts_ms, r.dims_id, r.session";
-    for (const Measure& m : spec.measures) sql += ", " + std::string(m.raw_expr);
-    sql += " FROM " + std::string(spec.rows_table) + " r JOIN " + std::string(spec.dims_table) +
-           " d ON d.id = r.dims_id WHERE r.id > ? ORDER BY r.id";
-    Statement rows = db_.prepare(sql);
-    rows.bind(1, rollups.marked_through);
-    rollups.deltas.clear();
-    rollups.rows_through = rollups.marked_through;
-    MeasureValues values{};
-    std::string session;
-    while (rows.step()) {
-        for (size_t i = 0; i < spec.measures.size(); ++i) values[i] = rows.real(static_cast<int>(i + 4));
-        session = rows.text(3);
-        rollups.deltas.add(rows.int64(1), rows.int64(2), session, values);
-        rollups.rows_through = rows.int64(0);
+void Store::rebuild_deltas_locked() {
+    for (size_t i = 0; i < RollupWriter::kSources; ++i) {
+        deltas_[i]->clear();
+        handed_through_[i] = marked_through_[i];
     }
-    rollups.deltas_lost = false;
+    const RollupWriter::Marks rows_end = rows_through_;
+    rows_through_ = marked_through_;
+    deltas_lost_ = false;
+    try {
+        for (size_t i = 0; i < RollupWriter::kSources; ++i) {
+            const SourceSpec& spec = source_at(i);
+            std::string sql = "SELECT r.id, r.ts_ms, r.dims_id, r.session";
+            for (const Measure& m : spec.measures) sql += ", " + std::string(m.raw_expr);
+            sql += " FROM " + std::string(spec.rows_table) + " r JOIN " + std::string(spec.dims_table) +
+                   " d ON d.id = r.dims_id WHERE r.id > ? ORDER BY r.id";
+            Statement rows = db_.prepare(sql);
+            rows.bind(1, marked_through_[i]);
+            MeasureValues values{};
+            std::string session;
+            while (rows.step()) {
+                for (size_t m = 0; m < spec.measures.size(); ++m) values[m] = rows.real(static_cast<int>(m + 4));
+                session = rows.text(3);
+                deltas_[i]->add(rows.int64(1), rows.int64(2), session, values);
+                rows_through_[i] = rows.int64(0);
+                if (!rollups_due()) continue;
+                if (auto failed = hand_over_rollups_locked())
+                    throw SqliteError("metrics: writing the rollups failed: " + *failed);
+            }
+        }
+    } catch (...) {
+        deltas_lost_ = true;
+        rows_through_ = rows_end;
+        throw;
+    }
 }
 
 void Store::remember_prices(const std::string& version, const std::string& sources, const std::string& table_json) {

@@ -2,16 +2,19 @@
 // serialized access for the query modules. The tables are in schema.hpp.
 //
 // Records are committed by insert(). Their rollup deltas are summed in memory (RollupDeltas) and
-// written later, many batches in one upsert per rollup row: before any read through with_db(),
-// by sync_rollups(), and by insert() itself once the deltas hold max_pending_keys keys or cover
-// max_pending_rows records. Each rollup write also stores, per source, the last record id it
-// covers (rollup_marks). After a crash, the constructor rebuilds the deltas of the records past
-// that mark from the stored rows, so the rollups never miss a committed record nor count one twice.
+// written later, many batches in one upsert per rollup row, by RollupWriter on its own thread
+// into the rollups file: handed over by insert() once the deltas hold max_pending_keys keys or
+// cover max_pending_rows records, and by sync_rollups() and every read through with_db(), which
+// wait for them. Each rollup write also stores, per source, the last record id it covers
+// (rollup_marks). After a crash or a failed rollup write, the deltas of the records past that
+// mark are rebuilt from the stored rows, so the rollups never miss a committed record nor count
+// one twice.
 //
 // Thread safety: every method locks the store; with_db() runs a caller's queries under that lock.
 #pragma once
 
 #include <array>
+#include <optional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -22,6 +25,7 @@
 
 #include "records.hpp"
 #include "rollup_deltas.hpp"
+#include "rollup_writer.hpp"
 #include "schema.hpp"
 #include "sources.hpp"
 #include "sqlite.hpp"
@@ -37,8 +41,8 @@ struct StoreOptions {
 
 class Store {
  public:
-    // Opens or creates the database at `path` (":memory:" for tests), migrates it and brings the
-    // rollups up to the stored records.
+    // Opens or creates the database at `path` (":memory:" for tests) and its rollups file beside
+    // it (<stem>-rollups<extension>), migrates them and brings the rollups up to the records.
     explicit Store(const std::string& path, StoreOptions options = {});
 
     // Inserts both batches in one transaction: all or nothing. Their rollups follow (see above).
@@ -46,15 +50,17 @@ class Store {
     // The same for LLM calls held elsewhere (Recorder's queue).
     void insert(std::vector<const LlmCall*> llm_calls, const std::vector<ToolCall>& tool_calls);
 
-    // Writes the rollup deltas of every record inserted so far.
+    // Writes the rollup deltas of every record inserted so far and waits for them. Throws
+    // SqliteError when the rollups cannot be written (the records are kept; a later call retries).
     void sync_rollups();
-    // Records inserted whose rollups are not written yet.
-    size_t pending_rollup_rows() const;
+    // Records inserted whose rollups are not written yet, once the write under way has ended.
+    size_t pending_rollup_rows();
 
     // Remembers a price table version and its prices, so a record's price_version can be traced.
     void remember_prices(const std::string& version, const std::string& sources, const std::string& table_json);
 
-    // Runs `fn(Database&)` with the rollups current, as every query needs them.
+    // Runs `fn(Database&)` with the rollups current, as every query needs them. Rollup tables are
+    // read by their plain names (they are in the attached `rollups` database).
     template <typename Fn>
     auto with_db(Fn&& fn) {
         std::lock_guard lock(mutex_);
@@ -74,24 +80,21 @@ class Store {
         std::unordered_map<std::string, int64_t> ids;
         std::string key;  // reused for every lookup, so a known tuple costs no allocation
     };
-    // One source's rollup bookkeeping. Guarded by mutex_.
-    struct Rollups {
-        explicit Rollups(const SourceSpec& source) : spec(source), deltas(source) {}
-        const SourceSpec& spec;
-        RollupDeltas deltas;
-        int64_t marked_through = 0;  // the last row id the rollup tables cover, as stored
-        int64_t rows_through = 0;    // the last row id `deltas` covers
-        bool deltas_lost = false;    // a failed insert left `deltas` unknown: rebuild from the rows
-    };
+    static constexpr size_t kLlm = 0, kTools = 1;  // RollupWriter's order of the sources
 
     void insert_locked(std::vector<const LlmCall*>& llm_calls, const std::vector<ToolCall>& tool_calls);
     bool rollups_due() const;
     void sync_rollups_locked();
-    // Writes the deltas and the marks; the caller holds a transaction and clears after commit.
-    void write_rollups_locked();
-    void clear_written_deltas();
-    // Rebuilds `rollups.deltas` from the rows past its mark (after a crash or a failed insert).
-    void rebuild_deltas(Rollups& rollups);
+    // Starts writing the deltas, once the write under way has ended. After a failed write, the
+    // deltas are lost instead, and the failure is returned.
+    std::optional<std::string> hand_over_rollups_locked();
+    // Waits for the write under way; takes its marks and its failure (the deltas are then lost).
+    std::optional<std::string> settle_rollups_locked();
+    // Rebuilds the deltas from the rows past the marks, handing them over in bounded parts.
+    void rebuild_deltas_locked();
+    // Empties the rollups when their marks are past the last record (a database file restored
+    // from a backup beside a newer rollups file): they are then rebuilt from the records.
+    void forget_rollups_ahead_of_records();
     // The id of the tuple of rollup dimensions in `dims` (all of the source's dimensions, in
     // order), created on first sight. Caller holds mutex_.
     int64_t dims_id(const SourceSpec& spec, const std::string* dims, TupleIds& cache);
@@ -99,11 +102,20 @@ class Store {
     Statement& cached(const std::string& sql);
 
     const StoreOptions options_;
+    const std::string rollups_path_;
     mutable std::mutex mutex_;
-    Database db_;                                                   // guarded by mutex_
+    Database db_;                                                   // guarded by mutex_; rollups attached
     TupleIds llm_tuples_, tool_tuples_;                             // guarded by mutex_
-    Rollups llm_rollups_, tool_rollups_;                            // guarded by mutex_
     std::map<std::string, std::unique_ptr<Statement>> statements_;  // guarded by mutex_
+    std::vector<int64_t> dims_ids_;                                 // guarded by mutex_; per record of a batch
+
+    // Rollup bookkeeping per source, guarded by mutex_. Record ids: the rollups file covers those
+    // up to marked_through_ (as of the last settle), the writer was handed those up to
+    // handed_through_, and deltas_ holds those after it up to rows_through_.
+    RollupWriter::Deltas deltas_;
+    RollupWriter::Marks marked_through_{}, handed_through_{}, rows_through_{};
+    bool deltas_lost_ = false;              // a rollup write failed: rebuilt from the rows at the next sync
+    std::unique_ptr<RollupWriter> writer_;  // guarded by mutex_; created once the file is migrated
 };
 
 }  // namespace switchboard::metrics

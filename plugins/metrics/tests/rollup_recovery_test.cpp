@@ -1,6 +1,7 @@
-// rollup_recovery_test.cpp: rollups are written after their records; whatever happens in between
-// (a crash, a failed insert), every rollup table ends up equal to the sums of the stored rows, on
-// a real SQLite file.
+// rollup_recovery_test.cpp: rollups are written after their records, into a file of their own;
+// whatever happens in between (a crash, a failed insert, a failed rollup write, a lost or stale
+// rollups file), every rollup table ends up equal to the sums of the stored rows, on real SQLite
+// files.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -129,8 +130,10 @@ class RollupRecovery : public ::testing::Test {
     }
     void TearDown() override { remove_files(); }
     void remove_files() {
-        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+        for (const std::string& file : {path_, rollups_path()})
+            for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file + suffix);
     }
+    std::string rollups_path() const { return path_.substr(0, path_.size() - 3) + "-rollups.db"; }
 
     std::string path_;
 };
@@ -206,6 +209,78 @@ TEST_F(RollupRecovery, TheDeltasAreBoundedByKeys) {
         EXPECT_EQ(store.pending_rollup_rows(), 0u) << "200 random records touch more than 300 rollup rows";
     }
     expect_rollups_match_rows(store);
+}
+
+TEST_F(RollupRecovery, AFailedRollupWriteKeepsTheRecordsAndIsRetried) {
+    Store store(path_, StoreOptions{1'000'000, 500});
+    store.with_db_as_stored([](Database& db) {
+        db.exec(
+            "CREATE TRIGGER rollups.refuse BEFORE INSERT ON llm_rollup_day "
+            "BEGIN SELECT RAISE(ABORT, 'simulated rollup failure'); END");
+    });
+    std::mt19937_64 random(5);
+    const Batch first = random_batch(random, 400);  // 800 rows: handed to the writer, which fails
+    store.insert(first.llm, first.tools);
+    const Batch second = random_batch(random, 100);  // the records go on landing meanwhile
+    store.insert(second.llm, second.tools);
+    try {
+        store.sync_rollups();
+        FAIL() << "the rollups were written despite the trigger";
+    } catch (const SqliteError& error) {
+        EXPECT_NE(std::string(error.what()).find("simulated rollup failure"), std::string::npos) << error.what();
+    }
+    EXPECT_EQ(store.pending_rollup_rows(), 1000u);
+
+    store.with_db_as_stored([](Database& db) { db.exec("DROP TRIGGER rollups.refuse"); });
+    store.sync_rollups();
+    EXPECT_EQ(store.pending_rollup_rows(), 0u);
+    EXPECT_EQ(count_rows(store, "llm_call_rows"), 500);
+    expect_rollups_match_rows(store);
+}
+
+TEST_F(RollupRecovery, ALostRollupsFileIsRebuiltFromTheRecords) {
+    {
+        Store store(path_);
+        std::mt19937_64 random(6);
+        for (int i = 0; i < 3; ++i) {
+            const Batch batch = random_batch(random, 1000);
+            store.insert(batch.llm, batch.tools);
+        }
+        store.sync_rollups();
+    }
+    ASSERT_TRUE(std::filesystem::exists(rollups_path()));
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(rollups_path() + suffix);
+
+    // Rebuilt in parts of at most 700 rows, as bounded memory requires.
+    Store reopened(path_, StoreOptions{1'000'000, 700});
+    EXPECT_EQ(reopened.pending_rollup_rows(), 0u);
+    EXPECT_EQ(count_rows(reopened, "llm_call_rows"), 3000);
+    expect_rollups_match_rows(reopened);
+}
+
+TEST_F(RollupRecovery, RollupsAheadOfTheRecordsAreRebuilt) {
+    // The records file restored from a copy older than the rollups file beside it.
+    const std::string copy = path_ + ".copy";
+    std::mt19937_64 random(7);
+    {
+        Store store(path_);
+        const Batch batch = random_batch(random, 600);
+        store.insert(batch.llm, batch.tools);
+    }
+    std::filesystem::copy_file(path_, copy, std::filesystem::copy_options::overwrite_existing);
+    {
+        Store store(path_);
+        const Batch batch = random_batch(random, 600);
+        store.insert(batch.llm, batch.tools);
+        store.sync_rollups();
+    }
+    std::filesystem::copy_file(copy, path_, std::filesystem::copy_options::overwrite_existing);
+    std::filesystem::remove(copy);
+    for (const char* suffix : {"-wal", "-shm"}) std::filesystem::remove(path_ + suffix);
+
+    Store restored(path_);
+    EXPECT_EQ(count_rows(restored, "llm_call_rows"), 600);
+    expect_rollups_match_rows(restored);
 }
 
 }  // namespace

@@ -44,6 +44,14 @@ TEST(Schema, AVersionOneDatabaseMigratesWithEveryRecord) {
     Store store(path);
     store.with_db([](Database& db) {
         EXPECT_EQ(db.user_version(), kSchemaVersion);
+        // Version 4: the rollups live in their own file, and only there.
+        for (const char* schema : {"main", "rollups"}) {
+            Statement tables = db.prepare("SELECT COUNT(*) FROM " + std::string(schema) +
+                                          ".sqlite_master WHERE name IN ('llm_rollup_hour', 'llm_session_day', "
+                                          "'tool_rollup_day', 'rollup_marks')");
+            ASSERT_TRUE(tables.step());
+            EXPECT_EQ(tables.int64(0), std::string(schema) == "main" ? 0 : 4) << schema;
+        }
         Statement count = db.prepare("SELECT COUNT(*), SUM(input_tokens), MIN(model), MIN(session) FROM llm_calls");
         ASSERT_TRUE(count.step());
         EXPECT_EQ(count.int64(0), 50);
@@ -90,9 +98,10 @@ TEST(Schema, AVersionOneDatabaseMigratesWithEveryRecord) {
         ASSERT_TRUE(tuples.step());
         EXPECT_EQ(tuples.int64(0), 1);
     });
-    std::filesystem::remove(path);
-    std::filesystem::remove(path + "-wal");
-    std::filesystem::remove(path + "-shm");
+    const std::string rollups_path = path.substr(0, path.size() - 3) + "-rollups.db";
+    EXPECT_TRUE(std::filesystem::exists(rollups_path));
+    for (const std::string& file : {path, rollups_path})
+        for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file + suffix);
 }
 
 TEST(Schema, ANewerDatabaseIsRefused) {

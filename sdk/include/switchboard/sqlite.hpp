@@ -12,12 +12,25 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
 namespace switchboard::sqlite {
+
+// Turns off SQLite's memory statistics for the whole process, if no connection is open yet.
+// With them on, every SQLite allocation takes one global mutex, and Debian's SQLite (built
+// without lookaside memory) allocates for most steps: connections on different threads, of one
+// plugin or of several, then queue on that mutex. Only sqlite3_memory_used(), sqlite3_status()
+// and the heap limits read the statistics, and no Switchboard code calls them. Database calls
+// this before its first open; a plugin with connections of its own calls it too. Once SQLite is
+// initialized, the setting stays as the first user left it.
+inline void skip_memory_statistics() {
+    static std::once_flag once;
+    std::call_once(once, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+}
 
 class SqliteError : public std::runtime_error {
  public:
