@@ -4,18 +4,22 @@
 //
 // For each graph size (default 1k, 10k and 100k entities) and each server, on a fresh data file:
 //   create_entities  the graph, in batches of --batch entities, each with two observations
-//   add_observations --ops calls, each adding one observation to one random entity
+//   add_observations --ops calls (default 1000), each adding one observation to one random entity
 //   search_nodes     --ops calls, each for one random word that a few entities' observations hold
 //   open_nodes       --ops calls, each for 5 random names
 //   read_graph       3 calls, the whole graph (compat mode answers as the reference does)
-// and the server's resident set (VmRSS) after each phase. Operations and their arguments come
+// and the server's resident set (VmRSS) after each phase. Before the timed add_observations,
+// search_nodes and open_nodes calls, each server gets --warmup untimed calls of the same kind
+// (default 500; at most as many as its timed calls): the client's own code (the SDK's result
+// checks, V8's compiled code) takes about 600 calls to reach its steady speed, which would
+// otherwise count against the faster server. Operations and their arguments come
 // from one seeded generator, so both servers see the same sequence. From --reference-cap-from
 // entities on (default 100k) the reference, which rewrites its whole file on every call, gets
 // its graph written into its file up to the last --reference-batches batches (default 10) and
 // --reference-ops calls per operation (default 20); the report says so.
 //
 //   node knowledge-bench.mjs --switchboard BIN --plugin-dir DIR [--sizes 1000,10000,100000]
-//                            [--ops 200] [--batch 100] [--seed 7] [--servers reference,switchboard]
+//                            [--ops 1000] [--warmup 500] [--batch 100] [--seed 7] [--servers reference,switchboard]
 //                            [--reference-cap-from 100000] [--reference-batches 10] [--reference-ops 20]
 //
 // BENCH_DEBUG=1 shows the servers' stderr and progress every 100 calls; BENCH_LOG_LEVEL sets
@@ -35,23 +39,26 @@ const { values: options } = parseArgs({
     switchboard: { type: 'string' },
     'plugin-dir': { type: 'string' },
     sizes: { type: 'string', default: '1000,10000,100000' },
-    ops: { type: 'string', default: '200' },
+    ops: { type: 'string', default: '1000' },
     batch: { type: 'string', default: '100' },
     seed: { type: 'string', default: '7' },
     servers: { type: 'string', default: 'reference,switchboard' },
     'reference-cap-from': { type: 'string', default: '100000' },
     'reference-batches': { type: 'string', default: '10' },
     'reference-ops': { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '500' },
   },
 });
 if (!options.switchboard || !options['plugin-dir']) {
   console.error('usage: knowledge-bench.mjs --switchboard BIN --plugin-dir DIR [--sizes 1000,10000] [--ops N] [--batch N] ' +
-    '[--servers reference,switchboard] [--reference-cap-from N] [--reference-batches N] [--reference-ops N]');
+    '[--servers reference,switchboard] [--reference-cap-from N] [--reference-batches N] [--reference-ops N] ' +
+    '[--warmup N]');
   process.exit(2);
 }
 const sizes = options.sizes.split(',').map(Number);
 const ops = Number(options.ops);
 const batch = Number(options.batch);
+const warmup = Number(options.warmup);
 
 // ---- the operation sequence ---------------------------------------------------------------------
 
@@ -94,11 +101,12 @@ function sequence(size, seed) {
       batchRelations.push({ from: entityName(i), to: entityName(pick(size)), relationType: 'depends_on' });
     relations.push({ relations: batchRelations });
   }
-  const observations = Array.from({ length: ops }, (_, k) => ({
+  // The first `warmup` of each kind are the untimed warm-up calls.
+  const observations = Array.from({ length: warmup + ops }, (_, k) => ({
     observations: [{ entityName: entityName(pick(size)), contents: [`note ${k} about ${words[pick(words.length)]}`] }],
   }));
-  const searches = Array.from({ length: ops }, () => ({ query: rareWord(pick(size)) }));
-  const opens = Array.from({ length: ops }, () => ({ names: Array.from({ length: 5 }, () => entityName(pick(size))) }));
+  const searches = Array.from({ length: warmup + ops }, () => ({ query: rareWord(pick(size)) }));
+  const opens = Array.from({ length: warmup + ops }, () => ({ names: Array.from({ length: 5 }, () => entityName(pick(size))) }));
   return { creates, relations, observations, searches, opens };
 }
 
@@ -210,9 +218,15 @@ async function measure(kind, seq, plan) {
     create.entitiesPerSecond = creates.reduce((n, c) => n + c.entities.length, 0) / create.seconds;
     await timed(client, 'create_relations', seq.relations.slice(plan.preloaded));
     rss.built = rssMib(transport.pid);
-    const add = await timed(client, 'add_observations', seq.observations.slice(0, plan.ops));
-    const search = await timed(client, 'search_nodes', seq.searches.slice(0, plan.ops));
-    const open = await timed(client, 'open_nodes', seq.opens.slice(0, plan.ops));
+    // Warm-up calls end where the timed ones begin, so both servers time the same calls.
+    const warm = Math.min(warmup, plan.ops);
+    const timedAfterWarmup = async (name, calls) => {
+      for (const args of calls.slice(warmup - warm, warmup)) await call(client, name, args);
+      return timed(client, name, calls.slice(warmup, warmup + plan.ops));
+    };
+    const add = await timedAfterWarmup('add_observations', seq.observations);
+    const search = await timedAfterWarmup('search_nodes', seq.searches);
+    const open = await timedAfterWarmup('open_nodes', seq.opens);
     const read = await timed(client, 'read_graph', [{}, {}, {}]);
     rss.end = rssMib(transport.pid);
     return { create, add, search, open, read, rss };
@@ -241,7 +255,8 @@ const refVersion = JSON.parse(
 const servers = new Set(options.servers.split(','));
 console.log(
   `knowledge plugin (${options.switchboard}, compat_names) vs @modelcontextprotocol/server-memory ${refVersion}, ` +
-    `both through the TypeScript SDK ${sdkVersion} client over stdio; ${ops} calls per operation, batches of ${batch}\n`,
+    `both through the TypeScript SDK ${sdkVersion} client over stdio; ${ops} calls per operation after ` +
+    `${warmup} untimed ones, batches of ${batch}\n`,
 );
 row('measure', 'knowledge', 'reference', 'ratio', 'goal');
 for (const size of sizes) {
@@ -258,7 +273,8 @@ for (const size of sizes) {
   };
   if (servers.has('reference') && plan.preloaded > 0)
     console.log(`${label}: the reference's first ${fixed(plan.preloaded * batch)} entities and their relations were ` +
-      `written to its file; it got ${seq.creates.length - plan.preloaded} create batches and ${plan.ops} calls per operation`);
+      `written to its file; it got ${seq.creates.length - plan.preloaded} create batches and ${plan.ops} calls per operation ` +
+      `after ${Math.min(warmup, plan.ops)} untimed ones`);
   line(`${label}: create_entities (entities/s)`, 'create.entitiesPerSecond', 0, true);
   line('  add_observations (calls/s)', 'add.perSecond', 0, true, (r) => (size === 10000 ? verdict(r, 100) : ''));
   const latency = (side, op) =>
