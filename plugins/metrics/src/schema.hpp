@@ -20,7 +20,7 @@ namespace switchboard::metrics {
 inline constexpr int kSchemaVersion = 4;
 
 // Attaches the rollups database at `path` to `db` as `rollups` (creating the file, its tables and
-// marks at 0 when missing). Done before migrate() from version 3 or later.
+// marks at 0 when missing). Call it before migrate(): version 4 moves the rollups into it.
 void attach_rollups(Database& db, const std::string& path);
 
 // Empties every rollup table and sets the marks to 0 (the rollups no longer match the records).

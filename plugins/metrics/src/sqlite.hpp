@@ -56,7 +56,8 @@ class Statement {
 };
 
 // One connection, opened without SQLite's own mutex (SQLITE_OPEN_NOMUTEX): its owner must use it
-// from one thread at a time (Store serializes every use with its lock).
+// from one thread at a time (Store serializes every use with its lock; RollupWriter uses its own
+// connection on its thread only).
 class Database {
  public:
     // Opens (creating) the file with WAL, foreign keys on and a busy timeout. ":memory:" works, and

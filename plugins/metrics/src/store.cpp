@@ -70,14 +70,14 @@ void append_tags(std::string& out, const std::vector<std::string>& tags) {
 
 Store::Store(const std::string& path, StoreOptions options)
     : options_(options),
-      rollups_path_(rollups_path_for(path)),
       db_(path),
       deltas_{std::make_unique<RollupDeltas>(llm_source()), std::make_unique<RollupDeltas>(tool_source())} {
     std::lock_guard lock(mutex_);
-    attach_rollups(db_, rollups_path_);
+    const std::string rollups_path = rollups_path_for(path);
+    attach_rollups(db_, rollups_path);
     migrate(db_);
     forget_rollups_ahead_of_records();
-    writer_ = std::make_unique<RollupWriter>(rollups_path_);
+    writer_ = std::make_unique<RollupWriter>(rollups_path);
     settle_rollups_locked();
     handed_through_ = rows_through_ = marked_through_;
     deltas_lost_ = true;  // the records a crash left without their rollups, if any

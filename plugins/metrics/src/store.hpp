@@ -14,10 +14,10 @@
 #pragma once
 
 #include <array>
-#include <optional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -102,7 +102,6 @@ class Store {
     Statement& cached(const std::string& sql);
 
     const StoreOptions options_;
-    const std::string rollups_path_;
     mutable std::mutex mutex_;
     Database db_;                                                   // guarded by mutex_; rollups attached
     TupleIds llm_tuples_, tool_tuples_;                             // guarded by mutex_
