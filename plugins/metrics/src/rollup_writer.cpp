@@ -7,11 +7,6 @@
 #include "sources.hpp"
 
 namespace switchboard::metrics {
-namespace {
-
-const SourceSpec& source_at(size_t index) { return index == 0 ? llm_source() : tool_source(); }
-
-}  // namespace
 
 RollupWriter::RollupWriter(const std::string& path) : db_(path) {
     for (size_t i = 0; i < kSources; ++i) {

@@ -23,13 +23,14 @@
 #include <thread>
 
 #include "rollup_deltas.hpp"
+#include "sources.hpp"
 #include "sqlite.hpp"
 
 namespace switchboard::metrics {
 
 class RollupWriter {
  public:
-    static constexpr size_t kSources = 2;  // llm, tools: Store's order
+    static constexpr size_t kSources = kSourceCount;  // indexed as source_at() does
     using Deltas = std::array<std::unique_ptr<RollupDeltas>, kSources>;
     using Marks = std::array<int64_t, kSources>;
 

@@ -29,6 +29,8 @@ const Measure* SourceSpec::measure(std::string_view measure_name) const {
     return nullptr;
 }
 
+const SourceSpec& source_at(size_t index) { return index == kLlmSource ? llm_source() : tool_source(); }
+
 const SourceSpec& llm_source() {
     static const SourceSpec spec{
         "llm",

@@ -59,6 +59,10 @@ struct SourceSpec {
 const SourceSpec& llm_source();
 const SourceSpec& tool_source();
 
+// Both sources by index, in the order the rollup bookkeeping keeps them (Store, RollupWriter).
+inline constexpr size_t kLlmSource = 0, kToolSource = 1, kSourceCount = 2;
+const SourceSpec& source_at(size_t index);
+
 // The measure values of one record, in SourceSpec::measures order (the first measures.size() are
 // used); they equal raw_expr on its row. A fixed array: the write path fills one per record.
 inline constexpr size_t kMaxMeasures = 12;

@@ -43,8 +43,6 @@ std::vector<const Record*> pointers_to(const std::vector<Record>& records) {
     return pointers;
 }
 
-const SourceSpec& source_at(size_t index) { return index == 0 ? llm_source() : tool_source(); }
-
 // <stem>-rollups<extension> beside `path`; for ":memory:", a shared in-memory database that the
 // writer's connection opens too.
 std::string rollups_path_for(const std::string& path) {
@@ -161,7 +159,7 @@ void Store::insert_locked(std::vector<const LlmCall*>& llm_calls, const std::vec
     // writer may be writing. This connection writes only the records' file.
     Transaction transaction(db_, Transaction::Locks::deferred);
     dims_ids_.clear();
-    int64_t llm_through = rows_through_[kLlm], tools_through = rows_through_[kTools];
+    int64_t llm_through = rows_through_[kLlmSource], tools_through = rows_through_[kToolSource];
 
     if (!llm_calls.empty()) {
         const SourceSpec& spec = llm_source();
@@ -225,15 +223,16 @@ void Store::insert_locked(std::vector<const LlmCall*>& llm_calls, const std::vec
     transaction.commit();
 
     // Summed only once committed, so a failed batch leaves the deltas as they were.
-    rows_through_[kLlm] = llm_through;
-    rows_through_[kTools] = tools_through;
+    rows_through_[kLlmSource] = llm_through;
+    rows_through_[kToolSource] = tools_through;
     if (deltas_lost_) return;  // the next sync rebuilds them from the rows
     try {
         size_t next = 0;
         for (const LlmCall* call : llm_calls)
-            deltas_[kLlm]->add(call->ts_ms, dims_ids_[next++], call->dim(LlmDim::session), measure_values(*call));
+            deltas_[kLlmSource]->add(call->ts_ms, dims_ids_[next++], call->dim(LlmDim::session), measure_values(*call));
         for (const ToolCall* call : tools_in_time_order)
-            deltas_[kTools]->add(call->ts_ms, dims_ids_[next++], call->dim(ToolDim::session), measure_values(*call));
+            deltas_[kToolSource]->add(call->ts_ms, dims_ids_[next++], call->dim(ToolDim::session),
+                                      measure_values(*call));
         if (rollups_due()) hand_over_rollups_locked();  // a failure is reported by the next sync
     } catch (const std::exception&) {                   // bad_alloc, in practice
         // The records are committed: throwing would have them written twice. Rebuilt from the rows.

@@ -80,7 +80,6 @@ class Store {
         std::unordered_map<std::string, int64_t> ids;
         std::string key;  // reused for every lookup, so a known tuple costs no allocation
     };
-    static constexpr size_t kLlm = 0, kTools = 1;  // RollupWriter's order of the sources
 
     void insert_locked(std::vector<const LlmCall*>& llm_calls, const std::vector<ToolCall>& tool_calls);
     bool rollups_due() const;
