@@ -7,7 +7,7 @@
 namespace knowledge {
 
 // The user_version this code writes.
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // Brings `db` to kSchemaVersion inside one transaction; throws when the file is newer.
 void migrate(Database& db);

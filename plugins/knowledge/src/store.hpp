@@ -186,6 +186,8 @@ class KnowledgeStore {
     // see schema.cpp).
     void index_entity(int64_t id, const std::string& name, const std::string& entity_type);
     void index_observation(int64_t id, const std::string& content);
+    // Indexes the observations waiting in unindexed_observations once at least that many wait.
+    void index_waiting_observations(int64_t at_least = 1);
     std::vector<Entity> load_entities(const std::vector<int64_t>& ids, const AsOf& as_of, Fields fields);
     std::vector<Relation> relations_touching(const std::string& project, const std::vector<Entity>& entities,
                                              const AsOf& as_of, Fields fields);

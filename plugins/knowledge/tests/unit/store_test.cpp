@@ -58,10 +58,12 @@ TEST_F(StoreTest, DeleteEntitiesCascadesToObservationsRelationsAndSearchIndex) {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
     sqlite3_stmt* statement = nullptr;
-    sqlite3_prepare_v2(db, "SELECT count(*) FROM observation_text", -1, &statement, nullptr);
-    ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
-    EXPECT_EQ(sqlite3_column_int(statement, 0), 0);
-    sqlite3_finalize(statement);
+    for (const char* table : {"observation_text", "unindexed_observations"}) {
+        sqlite3_prepare_v2(db, (std::string("SELECT count(*) FROM ") + table).c_str(), -1, &statement, nullptr);
+        ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
+        EXPECT_EQ(sqlite3_column_int(statement, 0), 0) << table;
+        sqlite3_finalize(statement);
+    }
     sqlite3_close(db);
 }
 
@@ -193,24 +195,27 @@ TEST_F(StoreTest, MigratesSchema2ToCoveringRelationIndexes) {
     store_->create_relations(kProject, {relation("A", "B", "member_of")}, "t");
     rewrite_closed(store_, path(),
                    "DROP INDEX relations_leaving; DROP INDEX relations_arriving; "
-                   "CREATE INDEX relations_by_target ON relations (project, to_name); PRAGMA user_version = 2");
-    EXPECT_EQ(user_version_and_indexes(path()), "4:relations_arriving,relations_leaving");
+                   "CREATE INDEX relations_by_target ON relations (project, to_name); "
+                   "INSERT INTO observation_text (rowid, content) SELECT o.id, o.content FROM unindexed_observations "
+                   "u JOIN observations o ON o.id = u.id; DROP TABLE unindexed_observations; PRAGMA user_version = 2");
+    EXPECT_EQ(user_version_and_indexes(path()), "5:relations_arriving,relations_leaving");
+    EXPECT_EQ(names(store_->search_nodes(kProject, "likes tea")), (std::vector<std::string>{"A"}));
     const Graph graph = store_->open_nodes(kProject, {"B"});
     ASSERT_EQ(graph.relations.size(), 1u);
     EXPECT_EQ(graph.relations[0].from, "A");
 }
 
 // Schema 3 (backed out, never released) queued observations for the trigram index; its
-// queue is indexed and dropped.
+// queue is indexed and dropped, and schema 5 starts an empty one.
 TEST_F(StoreTest, MigratesSchema3IndexingQueuedObservations) {
     store_->create_entities(kProject, {entity("A", "person", {"likes tea"})}, "t");
-    rewrite_closed(store_, path(),
-                   "DROP INDEX relations_leaving; DROP INDEX relations_arriving; "
-                   "CREATE INDEX relations_by_target ON relations (project, to_name); "
-                   "CREATE TABLE unindexed_observations (id INTEGER PRIMARY KEY REFERENCES observations (id) ON "
-                   "DELETE CASCADE); INSERT INTO unindexed_observations SELECT id FROM observations; "
-                   "DELETE FROM observation_text; PRAGMA user_version = 3");
-    EXPECT_EQ(user_version_and_indexes(path()), "4:relations_arriving,relations_leaving");
+    rewrite_closed(
+        store_, path(),
+        "DROP INDEX relations_leaving; DROP INDEX relations_arriving; "
+        "CREATE INDEX relations_by_target ON relations (project, to_name); "
+        "DELETE FROM unindexed_observations; INSERT INTO unindexed_observations SELECT id FROM observations; "
+        "DELETE FROM observation_text; PRAGMA user_version = 3");
+    EXPECT_EQ(user_version_and_indexes(path()), "5:relations_arriving,relations_leaving");
     EXPECT_EQ(names(store_->search_nodes(kProject, "tea")), (std::vector<std::string>{"A"}));
 }
 
@@ -228,6 +233,62 @@ TEST_F(StoreTest, RankedSearchFindsByObservationWithSnippet) {
     const auto filtered = store_->search(kProject, query);
     ASSERT_EQ(filtered.size(), 1u);
     EXPECT_EQ(filtered[0].name, "Parser");
+}
+
+int count_rows(const std::string& path, const char* table) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* statement = nullptr;
+    sqlite3_prepare_v2(db, (std::string("SELECT count(*) FROM ") + table).c_str(), -1, &statement, nullptr);
+    const int count = sqlite3_step(statement) == SQLITE_ROW ? sqlite3_column_int(statement, 0) : -1;
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return count;
+}
+
+// Observations reach the trigram index a batch at a time; until then search_nodes tests them
+// directly and ranked search indexes them first. Either way every observation is found once.
+TEST_F(StoreTest, ObservationsWaitingForTheIndexAreFoundAndIndexedInBatches) {
+    store_->create_entities(kProject, {entity("A", "person")}, std::nullopt);
+    constexpr int kAdded = 150;
+    for (int k = 0; k < kAdded; ++k)
+        store_->add_observations(kProject, {{"A", {std::string("note ") += std::to_string(k) += " about tea"}}}, "t");
+    const int waiting = count_rows(path(), "unindexed_observations");
+    EXPECT_GT(waiting, 0);
+    EXPECT_LT(waiting, 64);
+    EXPECT_EQ(count_rows(path(), "observation_text") + waiting, kAdded);  // each observation in one place
+    EXPECT_EQ(names(store_->search_nodes(kProject, "NOTE 3 ")), (std::vector<std::string>{"A"}));    // indexed
+    EXPECT_EQ(names(store_->search_nodes(kProject, "note 149 ")), (std::vector<std::string>{"A"}));  // waiting
+    EXPECT_EQ(store_->search_nodes(kProject, "note 149 ").entities[0].observations.size(), size_t{kAdded});
+
+    store_->delete_observations(kProject, {{"A", {"note 149 about tea"}}});
+    EXPECT_EQ(count_rows(path(), "unindexed_observations"), waiting - 1);
+    EXPECT_TRUE(store_->search_nodes(kProject, "note 149 ").entities.empty());
+
+    SearchQuery query;
+    query.text = "\"note 148 \"";
+    const auto hits = store_->search(kProject, query);
+    ASSERT_EQ(hits.size(), 1u);
+    EXPECT_NE(hits[0].snippet.find("[note 148 ]"), std::string::npos) << hits[0].snippet;
+    EXPECT_EQ(count_rows(path(), "unindexed_observations"), 0);
+    EXPECT_EQ(count_rows(path(), "observation_text"), kAdded - 1);
+}
+
+// The queue is a table in the same transactions as the observations, so a process that stops
+// with observations waiting (as a kill would leave it) loses none of them from search.
+TEST_F(StoreTest, ObservationsWaitingAtAStopAreFoundAfterReopening) {
+    store_->create_entities(kProject, {entity("A", "person"), entity("B", "team")}, std::nullopt);
+    store_->add_observations(kProject, {{"A", {"brews green tea"}}, {"B", {"ships the parser"}}}, "t");
+    store_.reset();
+    ASSERT_EQ(count_rows(path(), "unindexed_observations"), 2);
+    store_ = std::make_unique<KnowledgeStore>(path());
+    EXPECT_EQ(names(store_->search_nodes(kProject, "GREEN TEA")), (std::vector<std::string>{"A"}));
+    SearchQuery query;
+    query.text = "\"parser\"";
+    const auto hits = store_->search(kProject, query);
+    ASSERT_EQ(hits.size(), 1u);
+    EXPECT_EQ(hits[0].name, "B");
+    EXPECT_NE(hits[0].snippet.find("[parser]"), std::string::npos) << hits[0].snippet;
 }
 
 // A statement left mid-result keeps the connection's read transaction open, and then no
