@@ -1,9 +1,9 @@
 // store_bench.cpp: the knowledge store's own cost per operation, without MCP, the host or a
 // client: builds a graph of --size entities (batches of 100, two observations each, one
-// relation each), then times add_observations, search_nodes, knowledge_search, open_nodes and a
-// full read_graph with its reference answer (the text compat mode sends); the reads load the
-// fields the compat tools load. Calls run in turn on a
-// few threads, as the host's blocking pool runs them.
+// relation each), then times add_observations, search_nodes, knowledge_search, an add and a
+// knowledge_search in turn, open_nodes and a full read_graph with its reference answer (the text
+// compat mode sends); the reads load the fields the compat tools load. Calls run in turn on a few
+// threads, as the host's blocking pool runs them.
 //
 //   knowledge_store_bench [--size 10000] [--calls 2000] [--dir /tmp]
 #include <algorithm>
@@ -173,6 +173,23 @@ int main(int argc, char** argv) {
         ranked.time(pool, [&] { store.search(project, query); });
     }
     std::printf("search (bm25): %s per call%s\n", per_call(start, calls).c_str(), ranked.percentiles().c_str());
+
+    // An agent that writes, then searches: each ranked search first indexes the observation
+    // that waits for it.
+    Latencies interleaved;
+    start = Start();
+    for (int k = 0; k < calls; ++k) {
+        const std::vector<knowledge::ObservationBatch> batch = {
+            {entity_name((k * 7907) % size), {"note " + std::to_string(k) + " about charlie"}}};
+        knowledge::SearchQuery query;
+        query.text = "topic" + std::to_string(((k * 7907) % size) / 20);
+        interleaved.time(pool, [&] {
+            store.add_observations(project, batch, source);
+            store.search(project, query);
+        });
+    }
+    std::printf("add_observations then search (bm25): %s per pair%s\n", per_call(start, calls).c_str(),
+                interleaved.percentiles().c_str());
 
     Latencies opens;
     start = Start();
