@@ -1,13 +1,13 @@
 // features.test.mjs: what the plugin offers beyond the reference server, over stdio through the
 // official TypeScript SDK client: knowledge_* names, bounded reads with cursors, projects,
 // ranked search, traversal, supersession and as_of, type rules, export, import of a reference
-// server's file, and the subscribable graph resource.
+// server's file, the subscribable graph resource, and observations that survive a kill.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 
-import { call, graphAsSets, startReference, startSwitchboard } from './helpers.mjs';
+import { call, graphAsSets, restartableSwitchboard, startReference, startSwitchboard } from './helpers.mjs';
 
 const TYPES = {
   entities: {
@@ -229,5 +229,49 @@ describe('export, import and the graph resource', () => {
     assert.ok(updates.includes(uri), `updates: ${JSON.stringify(updates)}`);
     const read = await client.readResource({ uri });
     assert.deepEqual(JSON.parse(read.contents[0].text).entities.map((e) => e.name), ['W']);
+  });
+});
+
+describe('durability', () => {
+  // New observations reach the full-text index 64 at a time; the ones still waiting when the
+  // process dies must be found after a restart like the others.
+  test('observations answered before a kill -9 are all found after a restart', async () => {
+    const data = restartableSwitchboard({});
+    try {
+      const first = await data.start();
+      try {
+        const write = (name, args) => call(first.client, name, args);
+        const created = await write('knowledge_create_entities', {
+          entities: [{ name: 'Kiwi', entityType: 'person', observations: [] }],
+        });
+        assert.equal(created.isError, false, created.text);
+        for (let k = 0; k < 70; k++) {
+          const added = await write('knowledge_add_observations', {
+            observations: [{ entityName: 'Kiwi', contents: [`fact ${k} about kiwis, marker${k}x`] }],
+          });
+          assert.equal(added.isError, false, added.text);
+        }
+      } finally {
+        await first.kill();
+      }
+
+      const second = await data.start();
+      const read = (name, args) => call(second.client, name, args);
+      try {
+        const opened = await read('knowledge_open_nodes', { names: ['Kiwi'] });
+        assert.equal(opened.structured.entities[0].observations.length, 70);
+        for (const fact of ['fact 3 about', 'FACT 69 ABOUT']) {
+          const found = await read('knowledge_search_nodes', { query: fact });
+          assert.deepEqual(found.structured.entities.map((e) => e.name), ['Kiwi'], fact);
+        }
+        const ranked = await read('knowledge_search', { query: 'marker69x' });  // only in a waiting one
+        assert.deepEqual(ranked.structured.results.map((r) => r.name), ['Kiwi']);
+        assert.match(ranked.structured.results[0].snippet, /\[marker69x\]/);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      data.remove();
+    }
   });
 });

@@ -82,6 +82,26 @@ export async function startSwitchboard(knowledge = { compat_names: true }) {
   );
 }
 
+// Like startSwitchboard, on a data dir that outlives the process, so a test can stop it (or
+// kill it: the returned kill() sends SIGKILL) and start it again on the same data. Returns
+// { start(): Promise<connection>, remove() }; each connection also has kill().
+export function restartableSwitchboard(knowledge = { compat_names: true }) {
+  const { dir, configPath } = writeConfig(knowledge);
+  return {
+    async start() {
+      const connection = await connectStdio(requiredEnv('SWITCHBOARD_BINARY'), ['--config', configPath, '--stdio'], {}, () => {});
+      connection.kill = () =>
+        new Promise((resolve) => {
+          const child = connection.client.transport._process;
+          child.once('exit', resolve);
+          child.kill('SIGKILL');
+        });
+      return connection;
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
 // The reference memory server (from npm) over stdio, with its JSONL file in a temp dir.
 export async function startReference() {
   const dir = mkdtempSync(join(tmpdir(), 'reference-memory-'));
