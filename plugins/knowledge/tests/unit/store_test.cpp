@@ -11,6 +11,18 @@
 namespace knowledge::testing {
 namespace {
 
+// The rows of `table` in the database at `path`, read on a connection of its own.
+int count_rows(const std::string& path, const char* table) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* statement = nullptr;
+    sqlite3_prepare_v2(db, (std::string("SELECT count(*) FROM ") + table).c_str(), -1, &statement, nullptr);
+    const int count = sqlite3_step(statement) == SQLITE_ROW ? sqlite3_column_int(statement, 0) : -1;
+    sqlite3_finalize(statement);
+    sqlite3_close(db);
+    return count;
+}
+
 TEST_F(StoreTest, CreatesEntitiesAndIgnoresDuplicates) {
     auto created = store_->create_entities(kProject, {entity("A", "person", {"x"}), entity("B", "team")}, "t");
     EXPECT_EQ(created.size(), 2u);
@@ -54,17 +66,10 @@ TEST_F(StoreTest, DeleteEntitiesCascadesToObservationsRelationsAndSearchIndex) {
     ASSERT_EQ(graph.relations.size(), 1u);
     EXPECT_EQ(graph.relations[0].to, "C");
     EXPECT_TRUE(store_->search_nodes(kProject, "likes").entities.empty());
-    // The trigram indexes lost the rows too (the cascade fired the triggers).
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
-    sqlite3_stmt* statement = nullptr;
-    for (const char* table : {"observation_text", "unindexed_observations"}) {
-        sqlite3_prepare_v2(db, (std::string("SELECT count(*) FROM ") + table).c_str(), -1, &statement, nullptr);
-        ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
-        EXPECT_EQ(sqlite3_column_int(statement, 0), 0) << table;
-        sqlite3_finalize(statement);
-    }
-    sqlite3_close(db);
+    // The trigram index (through its delete trigger) and the queue for it (through its foreign
+    // key) lost the rows too.
+    EXPECT_EQ(count_rows(path(), "observation_text"), 0);
+    EXPECT_EQ(count_rows(path(), "unindexed_observations"), 0);
 }
 
 TEST_F(StoreTest, RelationsMayNameMissingEntitiesAndDuplicatesAreIgnored) {
@@ -233,17 +238,6 @@ TEST_F(StoreTest, RankedSearchFindsByObservationWithSnippet) {
     const auto filtered = store_->search(kProject, query);
     ASSERT_EQ(filtered.size(), 1u);
     EXPECT_EQ(filtered[0].name, "Parser");
-}
-
-int count_rows(const std::string& path, const char* table) {
-    sqlite3* db = nullptr;
-    EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-    sqlite3_stmt* statement = nullptr;
-    sqlite3_prepare_v2(db, (std::string("SELECT count(*) FROM ") + table).c_str(), -1, &statement, nullptr);
-    const int count = sqlite3_step(statement) == SQLITE_ROW ? sqlite3_column_int(statement, 0) : -1;
-    sqlite3_finalize(statement);
-    sqlite3_close(db);
-    return count;
 }
 
 // Observations reach the trigram index a batch at a time; until then search_nodes tests them
