@@ -74,12 +74,14 @@ async function connectStdio(command, args, env, cleanup) {
   };
 }
 
+function connectSwitchboard(configPath, cleanup) {
+  return connectStdio(requiredEnv('SWITCHBOARD_BINARY'), ['--config', configPath, '--stdio'], {}, cleanup);
+}
+
 // The switchboard binary over stdio with the knowledge plugin. Returns { client, stderr(), close() }.
 export async function startSwitchboard(knowledge = { compat_names: true }) {
   const { dir, configPath } = writeConfig(knowledge);
-  return connectStdio(requiredEnv('SWITCHBOARD_BINARY'), ['--config', configPath, '--stdio'], {}, () =>
-    rmSync(dir, { recursive: true, force: true }),
-  );
+  return connectSwitchboard(configPath, () => rmSync(dir, { recursive: true, force: true }));
 }
 
 // Like startSwitchboard, on a data dir that outlives the process, so a test can stop it (or
@@ -89,7 +91,7 @@ export function restartableSwitchboard(knowledge = { compat_names: true }) {
   const { dir, configPath } = writeConfig(knowledge);
   return {
     async start() {
-      const connection = await connectStdio(requiredEnv('SWITCHBOARD_BINARY'), ['--config', configPath, '--stdio'], {}, () => {});
+      const connection = await connectSwitchboard(configPath, () => {});
       connection.kill = () =>
         new Promise((resolve) => {
           const child = connection.client.transport._process;

@@ -9,7 +9,7 @@
 namespace switchboard::metrics {
 
 RollupWriter::RollupWriter(const std::string& path) : db_(path) {
-    for (size_t i = 0; i < kSources; ++i) {
+    for (size_t i = 0; i < kSourceCount; ++i) {
         writing_[i] = std::make_unique<RollupDeltas>(source_at(i));
         Statement mark = db_.prepare("SELECT rows_through FROM rollup_marks WHERE source = ?");
         mark.bind(1, source_at(i).name);
@@ -69,23 +69,17 @@ void RollupWriter::run() {
 }
 
 void RollupWriter::write(const Deltas& deltas, const Marks& through) {
-    auto prepare = [this](const std::string& sql) -> Statement& { return cached(sql); };
+    auto prepare = [this](const std::string& sql) -> Statement& { return db_.cached(sql); };
     Transaction transaction(db_);
-    for (size_t i = 0; i < kSources; ++i) {
+    for (size_t i = 0; i < kSourceCount; ++i) {
         if (through[i] == committed_through_[i]) continue;  // read unlocked: only this thread writes it
         deltas[i]->write(prepare);
-        cached("UPDATE rollup_marks SET rows_through = ? WHERE source = ?")
+        db_.cached("UPDATE rollup_marks SET rows_through = ? WHERE source = ?")
             .bind(1, through[i])
             .bind_static(2, source_at(i).name)
             .run();
     }
     transaction.commit();
-}
-
-Statement& RollupWriter::cached(const std::string& sql) {
-    auto [it, inserted] = statements_.try_emplace(sql);
-    if (inserted) it->second = std::make_unique<Statement>(db_.prepare(sql));
-    return *it->second;
 }
 
 }  // namespace switchboard::metrics

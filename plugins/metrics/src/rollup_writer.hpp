@@ -15,7 +15,6 @@
 #include <array>
 #include <condition_variable>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -30,9 +29,9 @@ namespace switchboard::metrics {
 
 class RollupWriter {
  public:
-    static constexpr size_t kSources = kSourceCount;  // indexed as source_at() does
-    using Deltas = std::array<std::unique_ptr<RollupDeltas>, kSources>;
-    using Marks = std::array<int64_t, kSources>;
+    // Per source, indexed as source_at() does.
+    using Deltas = std::array<std::unique_ptr<RollupDeltas>, kSourceCount>;
+    using Marks = std::array<int64_t, kSourceCount>;
 
     // How the writes handed over so far ended.
     struct Outcome {
@@ -58,10 +57,8 @@ class RollupWriter {
     void run();
     // One transaction: every source's upserts and its mark.
     void write(const Deltas& deltas, const Marks& through);
-    Statement& cached(const std::string& sql);
 
-    Database db_;                                                   // used by the thread only
-    std::map<std::string, std::unique_ptr<Statement>> statements_;  // used by the thread only
+    Database db_;  // used by the thread only
 
     std::mutex mutex_;
     std::condition_variable changed_;

@@ -98,7 +98,16 @@ Database::Database(const std::string& path) {
     exec("PRAGMA wal_autocheckpoint=4096");
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+    statements_.clear();  // finalized before the connection closes
+    sqlite3_close_v2(db_);
+}
+
+Statement& Database::cached(const std::string& sql) {
+    auto found = statements_.find(sql);
+    if (found == statements_.end()) found = statements_.emplace(sql, std::make_unique<Statement>(db_, sql)).first;
+    return *found->second;
+}
 
 void Database::exec(std::string_view sql) {
     char* error = nullptr;

@@ -5,6 +5,9 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -69,6 +72,8 @@ class Database {
 
     void exec(std::string_view sql);
     Statement prepare(std::string_view sql) { return Statement(db_, sql); }
+    // A prepared statement kept for the connection's life, for SQL that runs again and again.
+    Statement& cached(const std::string& sql);
     int user_version();
     void set_user_version(int version);
     int64_t changes() const { return sqlite3_changes64(db_); }
@@ -77,6 +82,7 @@ class Database {
 
  private:
     sqlite3* db_ = nullptr;
+    std::map<std::string, std::unique_ptr<Statement>, std::less<>> statements_;
 };
 
 // BEGIN IMMEDIATE ... COMMIT, rolled back when destroyed uncommitted (an exception unwound it).

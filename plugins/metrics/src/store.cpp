@@ -54,6 +54,10 @@ std::string rollups_path_for(const std::string& path) {
     return rollups.string();
 }
 
+SqliteError rollups_failed(const std::string& error) {
+    return SqliteError("metrics: writing the rollups failed: " + error);
+}
+
 void append_tags(std::string& out, const std::vector<std::string>& tags) {
     out.clear();
     if (tags.empty()) return;
@@ -83,7 +87,7 @@ Store::Store(const std::string& path, StoreOptions options)
 }
 
 void Store::forget_rollups_ahead_of_records() {
-    for (size_t i = 0; i < RollupWriter::kSources; ++i) {
+    for (size_t i = 0; i < kSourceCount; ++i) {
         const SourceSpec& spec = source_at(i);
         Statement ahead = db_.prepare(
             "SELECT (SELECT rows_through FROM rollup_marks WHERE source = ?) > (SELECT "
@@ -95,12 +99,6 @@ void Store::forget_rollups_ahead_of_records() {
             return;
         }
     }
-}
-
-Statement& Store::cached(const std::string& sql) {
-    auto [it, inserted] = statements_.try_emplace(sql);
-    if (inserted) it->second = std::make_unique<Statement>(db_.prepare(sql));
-    return *it->second;
 }
 
 int64_t Store::dims_id(const SourceSpec& spec, const std::string* dims, TupleIds& cache) {
@@ -123,8 +121,8 @@ int64_t Store::dims_id(const SourceSpec& spec, const std::string* dims, TupleIds
     }
     const std::string table(spec.dims_table);
     Statement& insert_tuple =
-        cached("INSERT OR IGNORE INTO " + table + " (" + columns + ") VALUES (" + placeholders + ")");
-    Statement& select_tuple = cached("SELECT id FROM " + table + " WHERE " + match);
+        db_.cached("INSERT OR IGNORE INTO " + table + " (" + columns + ") VALUES (" + placeholders + ")");
+    Statement& select_tuple = db_.cached("SELECT id FROM " + table + " WHERE " + match);
     for (size_t i = 0; i < positions.size(); ++i) {
         insert_tuple.bind(static_cast<int>(i + 1), std::string_view(dims[positions[i]]));
         select_tuple.bind(static_cast<int>(i + 1), std::string_view(dims[positions[i]]));
@@ -163,7 +161,7 @@ void Store::insert_locked(std::vector<const LlmCall*>& llm_calls, const std::vec
 
     if (!llm_calls.empty()) {
         const SourceSpec& spec = llm_source();
-        Statement& insert_call = cached(
+        Statement& insert_call = db_.cached(
             "INSERT INTO llm_call_rows (ts_ms, dims_id, session, run, task, tags, input_tokens, output_tokens, "
             "cache_read_tokens, cache_creation_tokens, reasoning_tokens, input_includes_cache, cost_usd, cost_source, "
             "price_key, price_version, latency_ms, ttft_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
@@ -201,7 +199,7 @@ void Store::insert_locked(std::vector<const LlmCall*>& llm_calls, const std::vec
     std::vector<const ToolCall*> tools_in_time_order = pointers_to(tool_calls);
     if (!tool_calls.empty()) {
         const SourceSpec& spec = tool_source();
-        Statement& insert_call = cached(
+        Statement& insert_call = db_.cached(
             "INSERT INTO tool_call_rows (ts_ms, dims_id, session, duration_ms, ok, argument_bytes, result_bytes) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)");
         sort_by_time(tools_in_time_order);
@@ -243,7 +241,7 @@ void Store::insert_locked(std::vector<const LlmCall*>& llm_calls, const std::vec
 
 bool Store::rollups_due() const {
     size_t keys = 0, rows = 0;
-    for (size_t i = 0; i < RollupWriter::kSources; ++i) {
+    for (size_t i = 0; i < kSourceCount; ++i) {
         keys += deltas_[i]->keys();
         rows += static_cast<size_t>(rows_through_[i] - handed_through_[i]);
     }
@@ -254,8 +252,7 @@ size_t Store::pending_rollup_rows() {
     std::lock_guard lock(mutex_);
     settle_rollups_locked();
     size_t rows = 0;
-    for (size_t i = 0; i < RollupWriter::kSources; ++i)
-        rows += static_cast<size_t>(rows_through_[i] - marked_through_[i]);
+    for (size_t i = 0; i < kSourceCount; ++i) rows += static_cast<size_t>(rows_through_[i] - marked_through_[i]);
     return rows;
 }
 
@@ -270,7 +267,7 @@ void Store::sync_rollups_locked() {
     std::optional<std::string> failed;
     if (rows_through_ != handed_through_) failed = hand_over_rollups_locked();
     if (!failed) failed = settle_rollups_locked();
-    if (failed) throw SqliteError("metrics: writing the rollups failed: " + *failed);
+    if (failed) throw rollups_failed(*failed);
 }
 
 std::optional<std::string> Store::hand_over_rollups_locked() {
@@ -294,7 +291,7 @@ std::optional<std::string> Store::settle_rollups_locked() {
 }
 
 void Store::rebuild_deltas_locked() {
-    for (size_t i = 0; i < RollupWriter::kSources; ++i) {
+    for (size_t i = 0; i < kSourceCount; ++i) {
         deltas_[i]->clear();
         handed_through_[i] = marked_through_[i];
     }
@@ -302,7 +299,7 @@ void Store::rebuild_deltas_locked() {
     rows_through_ = marked_through_;
     deltas_lost_ = false;
     try {
-        for (size_t i = 0; i < RollupWriter::kSources; ++i) {
+        for (size_t i = 0; i < kSourceCount; ++i) {
             const SourceSpec& spec = source_at(i);
             std::string sql = "SELECT r.id, r.ts_ms, r.dims_id, r.session";
             for (const Measure& m : spec.measures) sql += ", " + std::string(m.raw_expr);
@@ -318,8 +315,7 @@ void Store::rebuild_deltas_locked() {
                 deltas_[i]->add(rows.int64(1), rows.int64(2), session, values);
                 rows_through_[i] = rows.int64(0);
                 if (!rollups_due()) continue;
-                if (auto failed = hand_over_rollups_locked())
-                    throw SqliteError("metrics: writing the rollups failed: " + *failed);
+                if (auto failed = hand_over_rollups_locked()) throw rollups_failed(*failed);
             }
         }
     } catch (...) {

@@ -14,7 +14,6 @@
 #pragma once
 
 #include <array>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -98,14 +97,12 @@ class Store {
     // order), created on first sight. Caller holds mutex_.
     int64_t dims_id(const SourceSpec& spec, const std::string* dims, TupleIds& cache);
     // A statement prepared once and kept for the life of the store. Caller holds mutex_.
-    Statement& cached(const std::string& sql);
 
     const StoreOptions options_;
     mutable std::mutex mutex_;
-    Database db_;                                                   // guarded by mutex_; rollups attached
-    TupleIds llm_tuples_, tool_tuples_;                             // guarded by mutex_
-    std::map<std::string, std::unique_ptr<Statement>> statements_;  // guarded by mutex_
-    std::vector<int64_t> dims_ids_;                                 // guarded by mutex_; per record of a batch
+    Database db_;                        // guarded by mutex_; rollups attached
+    TupleIds llm_tuples_, tool_tuples_;  // guarded by mutex_
+    std::vector<int64_t> dims_ids_;      // guarded by mutex_; per record of a batch
 
     // Rollup bookkeeping per source, guarded by mutex_. Record ids: the rollups file covers those
     // up to marked_through_ (as of the last settle), the writer was handed those up to
