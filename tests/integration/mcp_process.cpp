@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -243,6 +244,12 @@ std::optional<int> McpProcess::wait_exit(std::chrono::milliseconds timeout) {
         const pid_t done = ::waitpid(pid_, &status, WNOHANG);
         if (done == pid_) {
             status_ = status;
+            // The child is gone, so its pipes reach EOF once the readers drain them: wait for
+            // that, so stdout_lines() and stderr_text() hold everything it wrote. A grandchild
+            // holding a pipe open only makes this wait run to the deadline.
+            std::unique_lock lock(mutex_);
+            changed_.wait_until(lock, std::max(deadline, Clock::now() + std::chrono::seconds(5)),
+                                [this] { return stdout_eof_ && stderr_eof_; });
             return status_;
         }
         if (done < 0 && errno != EINTR) return std::nullopt;
@@ -284,10 +291,6 @@ RunResult run_switchboard(const std::vector<std::string>& args, std::chrono::mil
     RunResult result;
     const auto status = process.wait_exit(timeout);
     if (status && WIFEXITED(*status)) result.exit_code = WEXITSTATUS(*status);
-    // The child is gone; its pipes reach EOF once the readers drained them. Both are awaited:
-    // an error message is on stderr, and its reader may finish after stdout's.
-    for (int i = 0; i < 5000 && !(process.stdout_closed() && process.stderr_closed()); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
     for (const auto& line : process.stdout_lines()) result.out += line + "\n";
     result.err = process.stderr_text();
     return result;

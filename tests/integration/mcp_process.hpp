@@ -68,7 +68,8 @@ class McpProcess {
 
     // ---- the process ----
     void signal(int signal_number);
-    // The raw wait status once the child exits within `timeout`; the readers then see EOF.
+    // The raw wait status once the child exits within `timeout`. It returns once both readers
+    // reached EOF too (waiting up to 5 s more for that), so the output is complete.
     std::optional<int> wait_exit(std::chrono::milliseconds timeout = default_timeout);
 
     // ---- MCP conveniences ----
